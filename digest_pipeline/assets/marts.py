@@ -1,0 +1,65 @@
+"""Marts layer: the analyst tables in DuckDB, rebuilt from per-file staging rows."""
+
+import polars as pl
+from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from digest_pipeline.assets.parsed import PARSED_ASSET_NAMES
+from digest_pipeline.resources import DigestInput, WarehouseResource
+from digest_pipeline.schemas import MART_TABLES, descriptions
+
+MART_KEYS = {name: AssetKey(["marts", name]) for name in MART_TABLES}
+# Which parsed tables each mart is built from, for the lineage the UI shows.
+MART_SOURCES = {
+    "digests": ["digests"],
+    "quarantine": ["quarantine"],
+    "paper_appearances": ["paper_appearances", "digests"],
+    "papers": ["paper_appearances", "digests"],
+    "paper_authors": ["paper_authors", "paper_appearances"],
+    "authors": ["paper_authors", "paper_appearances"],
+    "paper_sections": ["paper_sections", "paper_appearances"],
+}
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            key,
+            group_name="marts",
+            kinds={"duckdb"},
+            description=descriptions(MART_TABLES[name])[0],
+            owners=["team:digest-pipeline"],
+            deps=[PARSED_ASSET_NAMES[source] for source in MART_SOURCES[name]],
+        )
+        for name, key in MART_KEYS.items()
+    ],
+    ins={asset_name: AssetIn(asset_name) for asset_name in PARSED_ASSET_NAMES.values()},
+)
+def warehouse_marts(
+    context: AssetExecutionContext,
+    digest_input: DigestInput,
+    warehouse: WarehouseResource,
+    parsed_digests: pl.DataFrame,
+    parsed_paper_appearances: pl.DataFrame,
+    parsed_paper_authors: pl.DataFrame,
+    parsed_paper_sections: pl.DataFrame,
+    parsed_quarantine: pl.DataFrame,
+):
+    """Replace staging rows of changed files, drop those of removed files, rebuild the marts."""
+    tables = {
+        "digests": parsed_digests,
+        "paper_appearances": parsed_paper_appearances,
+        "paper_authors": parsed_paper_authors,
+        "paper_sections": parsed_paper_sections,
+        "quarantine": parsed_quarantine,
+    }
+    store = warehouse.open()
+    summary = store.sync(tables, roots=digest_input.roots())
+    context.log.info(
+        f"{summary.changed_files} files new or changed, {summary.unchanged_files} unchanged, "
+        f"{summary.removed_files} removed; marts rebuilt in {store.path}"
+    )
+    for name, count in store.mart_row_counts().items():
+        yield MaterializeResult(
+            asset_key=MART_KEYS[name],
+            metadata={"dagster/row_count": count, "database": str(store.path)},
+        )

@@ -1,0 +1,101 @@
+"""`digest-pipeline`: ingest digests through the Dagster asset graph, from a terminal."""
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+# Events worth a line of progress; everything else stays in Dagster's event log.
+PROGRESS_EVENTS = {"STEP_START": "started", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED"}
+
+
+class ProgressHandler(logging.Handler):
+    """Prints one short line per step start/end and per message from our own assets."""
+
+    def __init__(self, started: float):
+        super().__init__(logging.DEBUG)
+        self.started = started
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", {})
+        event = meta.get("dagster_event")
+        step = meta.get("step_key") or "run"
+        if event is not None:
+            word = PROGRESS_EVENTS.get(event.event_type_value)
+            if word is None:
+                return
+            line = f"{step}: {word}"
+        elif record.levelno >= logging.INFO:
+            line = f"{step}: {meta.get('orig_message', record.getMessage())}"
+        else:
+            return
+        print(f"[{time.monotonic() - self.started:6.1f}s] {line}", file=sys.stderr, flush=True)
+
+
+def ingest(paths: Sequence[str], database: str, year: int | None) -> int:
+    from dagster import DagsterInstance, logger
+
+    from digest_pipeline.definitions import INGEST_JOB, build_definitions
+    from digest_pipeline.storage import Warehouse
+
+    started = time.monotonic()
+
+    @logger(description="Compact progress lines for the command line.")
+    def progress(_init_context):
+        log = logging.getLogger("digest_pipeline.progress")
+        log.handlers = [ProgressHandler(started)]
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        return log
+
+    defs = build_definitions(paths, database, year)
+    job = defs.resolve_job_def(INGEST_JOB).with_logger_defs({"progress": progress})
+    # With DAGSTER_HOME set, the run is recorded where `dagster dev` shows it.
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    with instance:
+        result = job.execute_in_process(
+            instance=instance, run_config={"loggers": {"progress": {}}}, raise_on_error=False
+        )
+    if not result.success:
+        failure = next((event for event in result.all_events if event.is_step_failure), None)
+        reason = failure.step_failure_data.error.message.strip() if failure else "see the run's events"
+        print(f"ingest failed: {reason}", file=sys.stderr)
+        return 1
+    counts = Warehouse(Path(database).resolve()).mart_row_counts()
+    print(
+        f"ingested {counts['digests']} files into {database} in {time.monotonic() - started:.1f}s: "
+        f"{counts['papers']} papers, {counts['quarantine']} quarantined items"
+    )
+    print("  " + ", ".join(f"marts.{name}: {count}" for name, count in counts.items()))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from digest_pipeline.resources import default_database
+
+    parser = argparse.ArgumentParser(prog="digest-pipeline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    ingest_parser = commands.add_parser("ingest", help="Materialise the asset graph over digest files.")
+    ingest_parser.add_argument(
+        "paths", nargs="*", default=["seeds"], help="Folders or files (default: seeds/)."
+    )
+    ingest_parser.add_argument(
+        "--db",
+        default=default_database(),
+        help="DuckDB file (default: $DIGEST_PIPELINE_DB or data/digests.duckdb).",
+    )
+    ingest_parser.add_argument("--year", type=int, help="Year for digests whose dates carry none (format B).")
+    args = parser.parse_args(argv)
+    if args.command == "ingest":
+        missing = [path for path in args.paths if not Path(path).exists()]
+        if missing:
+            parser.error(f"no such file or folder: {', '.join(missing)}")
+        return ingest(args.paths, args.db, args.year)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The Dagster code location: assets, checks, resources and the ingest job, wired together."""
+
+from collections.abc import Sequence
+
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+
+from digest_pipeline.assets.marts import warehouse_marts
+from digest_pipeline.assets.parsed import parsed_tables
+from digest_pipeline.assets.raw import digest_files
+from digest_pipeline.checks import mart_checks
+from digest_pipeline.resources import DigestInput, WarehouseResource, default_database, default_input
+
+INGEST_JOB = "ingest_digests"
+
+ingest_job = define_asset_job(
+    INGEST_JOB,
+    selection=AssetSelection.all(),
+    description="Read every digest file, parse it, and rebuild the DuckDB marts.",
+)
+
+
+def build_definitions(input_paths: Sequence[str], database: str, year: int | None = None) -> Definitions:
+    return Definitions(
+        assets=[digest_files, parsed_tables, warehouse_marts],
+        asset_checks=mart_checks,
+        jobs=[ingest_job],
+        resources={
+            "digest_input": DigestInput(paths=list(input_paths), year=year),
+            "warehouse": WarehouseResource(database=database),
+        },
+        # One process runs every step: the per-step process start-up of the
+        # multiprocess executor costs more than these steps. Swap in another
+        # executor (multiprocess, docker, k8s, celery) here when scaling out.
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions([default_input()], default_database())

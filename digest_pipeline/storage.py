@@ -1,0 +1,230 @@
+"""The DuckDB warehouse: per-file staging rows and the analyst marts built from them.
+
+All database access goes through `Warehouse`, so the marts' backend can change
+without touching the Dagster assets. Staging tables hold each digest file's rows,
+replaced as a unit when the file's content changes; the marts are rebuilt from
+staging in the same transaction, so a reader sees either the old or the new marts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from digest_pipeline.schemas import MART_TABLES, PARSED_TABLES, descriptions
+
+LOCK_RETRIES = 10
+LOCK_WAIT_SECONDS = 0.5
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the DuckDB file open for writing."""
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    changed_files: int
+    unchanged_files: int
+    removed_files: int
+
+
+class Warehouse:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the file, waiting a bounded time for another writer to let go of it."""
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(LOCK_RETRIES):
+            try:
+                connection = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise
+                if attempt == LOCK_RETRIES - 1:
+                    raise WarehouseLocked(
+                        f"{self.path} is locked by another process ({error}). Close the "
+                        "read-write connection holding it (open analyst sessions read-only: "
+                        "`duckdb -readonly`) and run again."
+                    ) from error
+                time.sleep(LOCK_WAIT_SECONDS * (attempt + 1))
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def sync(self, parsed: dict[str, pl.DataFrame], roots: list[str]) -> SyncSummary:
+        """Make staging match `parsed` for the files under `roots`, then rebuild the marts.
+
+        Only files whose content hash changed have their rows replaced; files
+        under `roots` that are gone have their rows removed. One transaction.
+        """
+        incoming = parsed["digests"].select("file_path", "content_hash")
+        with self.connect() as db:
+            db.execute("BEGIN TRANSACTION")
+            _create_staging(db, parsed)
+            db.register("incoming", incoming)
+            db.register("roots", pl.DataFrame({"root": roots}, schema={"root": pl.String}))
+            changed = db.sql(
+                """
+                SELECT i.file_path FROM incoming i
+                LEFT JOIN staging.digests d USING (file_path)
+                WHERE d.content_hash IS DISTINCT FROM i.content_hash
+                """
+            ).pl()["file_path"]
+            removed = db.sql(
+                """
+                SELECT d.file_path FROM staging.digests d
+                WHERE d.file_path NOT IN (SELECT file_path FROM incoming)
+                  AND EXISTS (SELECT 1 FROM roots r
+                              WHERE d.file_path = r.root OR starts_with(d.file_path, r.root || '/'))
+                """
+            ).pl()["file_path"]
+            stale = pl.DataFrame({"file_path": pl.concat([changed, removed])})
+            db.register("stale", stale)
+            for name, frame in parsed.items():
+                db.execute(f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM stale)")
+                db.register("rows", frame.filter(pl.col("file_path").is_in(changed.implode())))
+                db.execute(f"INSERT INTO staging.{name} BY NAME SELECT * FROM rows")
+                db.unregister("rows")
+            _build_marts(db)
+            db.execute("COMMIT")
+        return SyncSummary(len(changed), incoming.height - len(changed), len(removed))
+
+    def read_mart(self, name: str) -> pl.DataFrame:
+        with self.connect(read_only=True) as db:
+            return db.sql(f"SELECT * FROM marts.{_mart_name(name)}").pl()
+
+    def mart_row_counts(self) -> dict[str, int]:
+        with self.connect(read_only=True) as db:
+            return {
+                name: db.execute(f"SELECT count(*) FROM marts.{name}").fetchone()[0] for name in MART_TABLES
+            }
+
+
+def _mart_name(name: str) -> str:
+    if name not in MART_TABLES:
+        raise KeyError(f"no mart named {name!r}; marts are {sorted(MART_TABLES)}")
+    return name
+
+
+def _create_staging(db: duckdb.DuckDBPyConnection, parsed: dict[str, pl.DataFrame]) -> None:
+    db.execute("CREATE SCHEMA IF NOT EXISTS staging")
+    for name in PARSED_TABLES:
+        db.register("template", parsed[name].head(0))
+        db.execute(f"CREATE TABLE IF NOT EXISTS staging.{name} AS SELECT * FROM template")
+        db.unregister("template")
+
+
+MART_SQL = {
+    "digests": "SELECT * FROM staging.digests",
+    "quarantine": "SELECT * FROM staging.quarantine",
+    # A paper is its arXiv id. Entries without one (format B) take the id of an
+    # entry with the same normalised title, or one that is that title cut short
+    # by a character or two (format C truncates), else a hash of the title.
+    "paper_appearances": """
+        WITH known AS (
+            SELECT title_key, min(arxiv_id) AS arxiv_id
+            FROM staging.paper_appearances WHERE arxiv_id IS NOT NULL GROUP BY title_key
+        ),
+        probes AS (
+            SELECT title_key, unnest([0, 1, 2]) AS cut
+            FROM (SELECT DISTINCT title_key FROM staging.paper_appearances WHERE arxiv_id IS NULL)
+        ),
+        matched AS (
+            SELECT p.title_key, arg_min(k.arxiv_id, p.cut) AS arxiv_id
+            FROM probes p
+            JOIN known k ON k.title_key = rtrim(left(p.title_key, length(p.title_key) - p.cut))
+            WHERE p.cut = 0 OR length(k.title_key) >= 20
+            GROUP BY p.title_key
+        )
+        SELECT a.*,
+               coalesce(a.arxiv_id, m.arxiv_id, 't-' || left(sha256(a.title_key), 16)) AS paper_id,
+               d.digest_date
+        FROM staging.paper_appearances a
+        JOIN staging.digests d USING (file_path)
+        LEFT JOIN matched m USING (title_key)
+        ORDER BY a.file_path, a.position
+    """,
+    "papers": """
+        SELECT paper_id,
+               CASE WHEN paper_id LIKE 't-%' THEN NULL ELSE paper_id END AS arxiv_id,
+               arg_max(title, length(title)) AS title,
+               arg_max(abstract, length(abstract)) AS abstract,
+               min(digest_date) AS first_digest_date,
+               max(digest_date) AS last_digest_date,
+               count(DISTINCT file_path)::BIGINT AS appearance_count,
+               max(votes) AS max_votes,
+               bool_or(authors_truncated) AS authors_truncated,
+               bool_or(summary_mismatch) AS summary_mismatch
+        FROM marts.paper_appearances GROUP BY paper_id ORDER BY paper_id
+    """,
+    # Authorship comes from the fullest author list any digest shows for the paper.
+    "paper_authors": """
+        WITH chosen AS (
+            SELECT paper_id, file_path, position, authors_truncated
+            FROM marts.paper_appearances WHERE author_count > 0
+            QUALIFY row_number() OVER (
+                PARTITION BY paper_id ORDER BY author_count DESC, file_path, position) = 1
+        )
+        SELECT c.paper_id,
+               'a-' || left(md5(lower(regexp_replace(trim(nfc_normalize(pa.name)), '\\s+', ' ', 'g'))), 16)
+                   AS author_id,
+               pa.author_position,
+               c.authors_truncated AS list_truncated
+        FROM chosen c JOIN staging.paper_authors pa USING (file_path, position)
+        ORDER BY c.paper_id, pa.author_position
+    """,
+    "authors": """
+        SELECT pa.author_id, min(s.name) AS name, count(DISTINCT pa.paper_id)::BIGINT AS paper_count
+        FROM marts.paper_authors pa
+        JOIN marts.paper_appearances a USING (paper_id)
+        JOIN staging.paper_authors s
+          ON s.file_path = a.file_path AND s.position = a.position
+         AND s.author_position = pa.author_position
+        GROUP BY pa.author_id ORDER BY pa.author_id
+    """,
+    "paper_sections": """
+        SELECT s.*, a.paper_id
+        FROM staging.paper_sections s JOIN marts.paper_appearances a USING (file_path, position)
+        ORDER BY s.file_path, s.position, s.section_position
+    """,
+}
+# Built in this order: later marts read earlier ones.
+MART_BUILD_ORDER = (
+    "digests",
+    "quarantine",
+    "paper_appearances",
+    "papers",
+    "paper_authors",
+    "authors",
+    "paper_sections",
+)
+
+
+def _build_marts(db: duckdb.DuckDBPyConnection) -> None:
+    db.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    for name in MART_BUILD_ORDER:
+        db.execute(f"CREATE OR REPLACE TABLE marts.{name} AS {MART_SQL[name]}")
+        _comment(db, name)
+
+
+def _comment(db: duckdb.DuckDBPyConnection, name: str) -> None:
+    table_text, columns = descriptions(MART_TABLES[name])
+    db.execute(f"COMMENT ON TABLE marts.{name} IS {_literal(table_text)}")
+    for column, text in columns.items():
+        db.execute(f"COMMENT ON COLUMN marts.{name}.{column} IS {_literal(text)}")
+
+
+def _literal(text: str) -> str:
+    """Quote our own description text as a SQL literal (COMMENT ON takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,37 @@
+"""`digest-pipeline ingest`: the asset graph through Dagster, with a summary at the end."""
+
+import duckdb
+import pytest
+from dagster import DagsterInstance
+
+from digest_pipeline.cli import main
+from digest_pipeline_tests.conftest import SEEDS
+
+
+def test_ingest_on_the_seeds_prints_progress_and_a_summary(tmp_path, capsys):
+    database = tmp_path / "out" / "digests.duckdb"
+    assert main(["ingest", str(SEEDS), "--db", str(database)]) == 0
+    out, err = capsys.readouterr()
+    assert "ingested 2 files" in out and "103 papers, 0 quarantined items" in out
+    assert "marts.paper_sections: 132" in out
+    assert "parsed_tables: done" in err and "warehouse_marts: done" in err
+    with duckdb.connect(str(database), read_only=True) as db:
+        assert db.execute("SELECT count(*) FROM marts.papers").fetchone()[0] == 103
+
+
+def test_runs_are_recorded_in_dagster_home_when_it_is_set(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    assert main(["ingest", str(SEEDS), "--db", str(tmp_path / "d.duckdb")]) == 0
+    with DagsterInstance.get() as instance:
+        runs = instance.get_runs()
+    assert [run.job_name for run in runs] == ["ingest_digests"]
+    assert runs[0].is_success
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["ingest", str(tmp_path / "nope")])
+    assert exit.value.code == 2
+    assert "no such file or folder" in capsys.readouterr().err

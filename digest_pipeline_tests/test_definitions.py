@@ -1,0 +1,67 @@
+"""The Dagster layer: the asset graph materialises in process, and its checks bite."""
+
+import duckdb
+import polars as pl
+import pytest
+from dagster import AssetKey
+
+from digest_pipeline.assets import pandera_type
+from digest_pipeline.checks import mart_schema_check
+from digest_pipeline.definitions import INGEST_JOB, build_definitions
+from digest_pipeline.resources import WarehouseResource
+from digest_pipeline.schemas import ParsedAppearances
+from digest_pipeline_tests.conftest import SEEDS
+
+
+def test_the_whole_graph_materialises_and_its_checks_pass(tmp_path):
+    database = tmp_path / "digests.duckdb"
+    defs = build_definitions([str(SEEDS)], str(database))
+    result = defs.resolve_job_def(INGEST_JOB).execute_in_process()
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == 7 and all(evaluation.passed for evaluation in evaluations)
+    materialised = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert AssetKey(["marts", "papers"]) in materialised and AssetKey("parsed_paper_sections") in materialised
+    with duckdb.connect(str(database), read_only=True) as db:
+        assert db.execute("SELECT count(*) FROM marts.papers").fetchone()[0] == 14 + 89
+        comment = db.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'papers'").fetchone()[0]
+        assert comment.startswith("Papers: one row per distinct paper")
+
+
+def test_the_asset_graph_has_lineage_from_files_to_marts():
+    defs = build_definitions([str(SEEDS)], "unused.duckdb")
+    graph = defs.resolve_asset_graph()
+    assert graph.get(AssetKey("parsed_digests")).parent_keys == {AssetKey("digest_files")}
+    assert graph.get(AssetKey(["marts", "papers"])).parent_keys == {
+        AssetKey("parsed_paper_appearances"),
+        AssetKey("parsed_digests"),
+    }
+
+
+def test_a_parsed_table_with_bad_rows_fails_its_type_check():
+    bad = pl.DataFrame(
+        {name: [None] for name in ParsedAppearances.to_schema().columns},
+        schema={name: column.dtype.type for name, column in ParsedAppearances.to_schema().columns.items()},
+    )
+    check = pandera_type(ParsedAppearances).type_check(None, bad)
+    assert not check.success
+    assert "file_path" in check.description and "not_nullable" in check.description
+
+
+def test_mart_check_fails_and_names_the_failing_rows(tmp_path):
+    database = tmp_path / "digests.duckdb"
+    build_definitions([str(SEEDS)], str(database)).resolve_job_def(INGEST_JOB).execute_in_process()
+    with duckdb.connect(str(database)) as db:
+        db.execute("INSERT INTO marts.papers SELECT * FROM marts.papers LIMIT 1")  # a duplicate paper_id
+    check = mart_schema_check("papers")
+    result = check(warehouse=WarehouseResource(database=str(database)))
+    assert not result.passed
+    assert result.metadata["failing_values"].value == 2
+    assert "field_uniqueness" in result.metadata["failing_rows"].value
+
+
+@pytest.mark.parametrize("missing", ["digest_files", "marts/papers"])
+def test_every_asset_carries_a_description_group_and_owner(missing):
+    defs = build_definitions([str(SEEDS)], "unused.duckdb")
+    node = defs.resolve_asset_graph().get(AssetKey.from_user_string(missing))
+    assert node.description and node.group_name in {"raw", "parsed", "marts"} and node.owners
