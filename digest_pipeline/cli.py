@@ -73,6 +73,27 @@ def ingest(paths: Sequence[str], database: str, year: int | None) -> int:
     return 0
 
 
+def evaluate(gold: Path, as_json: bool, errors_shown: int) -> int:
+    import json
+
+    from digest_pipeline.extraction.evaluate import evaluate_file, format_report
+
+    report, errors = evaluate_file(gold)
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(format_report(report))
+    for title, items in (
+        ("false positives", errors.false_positives),
+        ("false negatives", errors.false_negatives),
+    ):
+        if errors_shown and items:
+            print(f"\n{title} ({len(items)}; first {min(errors_shown, len(items))}):")
+            for item in items[:errors_shown]:
+                print(f"  {item['label']:<8}{item['text']!r:<40} {item['id']}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from digest_pipeline.resources import default_database
 
@@ -88,7 +109,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="DuckDB file (default: $DIGEST_PIPELINE_DB or data/digests.duckdb).",
     )
     ingest_parser.add_argument("--year", type=int, help="Year for digests whose dates carry none (format B).")
+    evaluate_parser = commands.add_parser("evaluate", help="Score the extractor on a gold file (JSON Lines).")
+    evaluate_parser.add_argument(
+        "--gold", type=Path, required=True, help="Gold annotations, one text per line."
+    )
+    evaluate_parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    evaluate_parser.add_argument(
+        "--errors", type=int, default=0, metavar="N", help="Also list N false positives and negatives."
+    )
     args = parser.parse_args(argv)
+    if args.command == "evaluate":
+        if not args.gold.is_file():
+            parser.error(f"no such gold file: {args.gold}")
+        return evaluate(args.gold, args.json, args.errors)
     if args.command == "ingest":
         missing = [path for path in args.paths if not Path(path).exists()]
         if missing:

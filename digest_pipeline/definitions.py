@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
+from digest_pipeline.assets.entities import extracted_entities
 from digest_pipeline.assets.marts import warehouse_marts
 from digest_pipeline.assets.parsed import parsed_tables
 from digest_pipeline.assets.raw import digest_files
@@ -21,7 +22,7 @@ ingest_job = define_asset_job(
 
 def build_definitions(input_paths: Sequence[str], database: str, year: int | None = None) -> Definitions:
     return Definitions(
-        assets=[digest_files, parsed_tables, warehouse_marts],
+        assets=[digest_files, parsed_tables, extracted_entities, warehouse_marts],
         asset_checks=mart_checks,
         jobs=[ingest_job],
         resources={

@@ -133,6 +133,60 @@ class Quarantine(Table):
     raw_text: str = pa.Field(description="The raw text kept for inspection (cut to 10,000 characters).")
 
 
+# -- extracted entities (per file) ---------------------------------------------------
+
+SECTION_POSITION = "Section within the entry: 0 for the title, else the section's 1-based position."
+ENTITY_ID = "Entity id: type and folded canonical name ('MODEL:llama3.18b')."
+
+
+class ExtractedMentions(Table):
+    """Entity mentions found in titles and sections: one row per mention."""
+
+    file_path: str = file_path()
+    position: int = pa.Field(description=POSITION, ge=1)
+    section_position: int = pa.Field(description=SECTION_POSITION, ge=0)
+    section_label: str = pa.Field(description="'Title', or the section label the mention is in.")
+    entity_id: str = pa.Field(description=ENTITY_ID)
+    entity_type: str = pa.Field(description="MODEL, DATASET or METRIC.", isin=["MODEL", "DATASET", "METRIC"])
+    canonical_name: str = pa.Field(description="Canonical name the mention maps to (size and version kept).")
+    surface_text: str = pa.Field(description="The mention exactly as written.", str_length={"min_value": 1})
+    start_char: int = pa.Field(
+        description="Start offset of the mention in the section text (or title).", ge=0
+    )
+    end_char: int = pa.Field(description="End offset (exclusive) of the mention in the section text.", ge=1)
+    method: str = pa.Field(
+        description="How it was found: gazetteer (curated lists), context ('X dataset', 'X 모델'), "
+        "or shape (name patterns such as '-Bench', '-7B').",
+        isin=["gazetteer", "context", "shape"],
+    )
+    confidence: float = pa.Field(
+        description="Rough precision of the method that found it (0-1).",
+        in_range={"min_value": 0, "max_value": 1},
+    )
+    family: str | None = pa.Field(description="Model family (for models the gazetteers know).", nullable=True)
+    parameter_count: float | None = pa.Field(
+        description="Parameters the model's name states (8B -> 8e9).", nullable=True, ge=0
+    )
+
+
+class ExtractedResults(Table):
+    """Reported results: one row per metric value found next to a metric mention."""
+
+    file_path: str = file_path()
+    position: int = pa.Field(description=POSITION, ge=1)
+    section_position: int = pa.Field(description=SECTION_POSITION, ge=0)
+    metric: str = pa.Field(description="Canonical metric name.")
+    value: float = pa.Field(description="Reported value, as written (92.18 for 92.18%).")
+    unit: str = pa.Field(description="'%', 'x' (times), 's', 'ms', 'pt' (points), or '' for a bare number.")
+    dataset: str | None = pa.Field(
+        description="Canonical dataset the value is reported on, when the sentence names one.", nullable=True
+    )
+    model: str | None = pa.Field(
+        description="Canonical model the value belongs to, when the sentence names one.", nullable=True
+    )
+    sentence: str = pa.Field(description="The sentence the result comes from.")
+
+
 # -- marts (what analysts query) -------------------------------------------------
 
 PAPER_ID = "Paper id: the arXiv id when any digest gives one, else 't-' + a hash of the normalised title."
@@ -201,6 +255,41 @@ class MartQuarantine(Quarantine):
     """Quarantined input: one row per file or entry that could not be parsed."""
 
 
+class MartEntities(Table):
+    """Entities: one row per distinct model, dataset or metric mentioned anywhere."""
+
+    entity_id: str = pa.Field(description=ENTITY_ID, unique=True)
+    entity_type: str = pa.Field(description="MODEL, DATASET or METRIC.", isin=["MODEL", "DATASET", "METRIC"])
+    canonical_name: str = pa.Field(
+        description="Canonical name (the most used spelling when no gazetteer knows it)."
+    )
+    family: str | None = pa.Field(description="Model family, when known.", nullable=True)
+    parameter_count: float | None = pa.Field(description="Parameters the model's name states.", nullable=True)
+    aliases_seen: str = pa.Field(description="Distinct spellings seen, separated by ' | '.")
+    first_digest_date: dt.date | None = pa.Field(
+        description="Earliest digest date it is mentioned on.", nullable=True
+    )
+    last_digest_date: dt.date | None = pa.Field(
+        description="Latest digest date it is mentioned on.", nullable=True
+    )
+    paper_count: int = pa.Field(description="Distinct papers mentioning it.", ge=1)
+    mention_count: int = pa.Field(description="Mentions in all titles and sections.", ge=1)
+
+
+class MartEntityMentions(ExtractedMentions):
+    """Entity mentions: one row per paper x digest x section x mention."""
+
+    paper_id: str = pa.Field(description=PAPER_ID)
+    digest_date: dt.date | None = pa.Field(description="Date of the digest the mention is in.", nullable=True)
+
+
+class MartResults(ExtractedResults):
+    """Reported results: one row per paper x digest x metric value."""
+
+    paper_id: str = pa.Field(description=PAPER_ID)
+    digest_date: dt.date | None = pa.Field(description="Date of the digest the result is in.", nullable=True)
+
+
 PARSED_TABLES: dict[str, type[Table]] = {
     "digests": ParsedDigests,
     "paper_appearances": ParsedAppearances,
@@ -208,6 +297,14 @@ PARSED_TABLES: dict[str, type[Table]] = {
     "paper_sections": ParsedSections,
     "quarantine": Quarantine,
 }
+
+EXTRACTED_TABLES: dict[str, type[Table]] = {
+    "entity_mentions": ExtractedMentions,
+    "results": ExtractedResults,
+}
+
+# Every per-file table: what storage keeps per file and replaces when the file changes.
+STAGING_TABLES = {**PARSED_TABLES, **EXTRACTED_TABLES}
 
 MART_TABLES: dict[str, type[Table]] = {
     "papers": MartPapers,
@@ -217,6 +314,9 @@ MART_TABLES: dict[str, type[Table]] = {
     "paper_sections": MartSections,
     "digests": MartDigests,
     "quarantine": MartQuarantine,
+    "entities": MartEntities,
+    "entity_mentions": MartEntityMentions,
+    "results": MartResults,
 }
 
 

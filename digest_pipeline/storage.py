@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from digest_pipeline.schemas import MART_TABLES, PARSED_TABLES, descriptions
+from digest_pipeline.schemas import MART_TABLES, STAGING_TABLES, descriptions
 
 LOCK_RETRIES = 10
 LOCK_WAIT_SECONDS = 0.5
@@ -119,7 +119,7 @@ def _mart_name(name: str) -> str:
 
 def _create_staging(db: duckdb.DuckDBPyConnection, parsed: dict[str, pl.DataFrame]) -> None:
     db.execute("CREATE SCHEMA IF NOT EXISTS staging")
-    for name in PARSED_TABLES:
+    for name in STAGING_TABLES:
         db.register("template", parsed[name].head(0))
         db.execute(f"CREATE TABLE IF NOT EXISTS staging.{name} AS SELECT * FROM template")
         db.unregister("template")
@@ -198,6 +198,29 @@ MART_SQL = {
         FROM staging.paper_sections s JOIN marts.paper_appearances a USING (file_path, position)
         ORDER BY s.file_path, s.position, s.section_position
     """,
+    "entity_mentions": """
+        SELECT m.*, a.paper_id, a.digest_date
+        FROM staging.entity_mentions m JOIN marts.paper_appearances a USING (file_path, position)
+        ORDER BY m.file_path, m.position, m.section_position, m.start_char
+    """,
+    "results": """
+        SELECT r.*, a.paper_id, a.digest_date
+        FROM staging.results r JOIN marts.paper_appearances a USING (file_path, position)
+        ORDER BY r.file_path, r.position, r.section_position
+    """,
+    "entities": """
+        SELECT entity_id,
+               any_value(entity_type) AS entity_type,
+               mode(canonical_name) AS canonical_name,
+               max(family) AS family,
+               max(parameter_count) AS parameter_count,
+               string_agg(DISTINCT surface_text, ' | ' ORDER BY surface_text) AS aliases_seen,
+               min(digest_date) AS first_digest_date,
+               max(digest_date) AS last_digest_date,
+               count(DISTINCT paper_id)::BIGINT AS paper_count,
+               count(*)::BIGINT AS mention_count
+        FROM marts.entity_mentions GROUP BY entity_id ORDER BY entity_id
+    """,
 }
 # Built in this order: later marts read earlier ones.
 MART_BUILD_ORDER = (
@@ -208,6 +231,9 @@ MART_BUILD_ORDER = (
     "paper_authors",
     "authors",
     "paper_sections",
+    "entity_mentions",
+    "results",
+    "entities",
 )
 
 

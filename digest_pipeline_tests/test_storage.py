@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 
+from digest_pipeline.extraction.tables import extract_entity_tables
 from digest_pipeline.schemas import MART_TABLES, validation_failures
 from digest_pipeline.sources import find_digest_files
 from digest_pipeline.storage import Warehouse
@@ -21,7 +22,9 @@ def folder(tmp_path):
 
 
 def ingest(warehouse: Warehouse, folder):
-    return warehouse.sync(parse_files(find_digest_files([folder])), roots=[str(folder.resolve())])
+    tables = parse_files(find_digest_files([folder]))
+    tables |= extract_entity_tables(tables["paper_appearances"], tables["paper_sections"])
+    return warehouse.sync(tables, roots=[str(folder.resolve())])
 
 
 def snapshot(warehouse: Warehouse) -> dict:
@@ -38,6 +41,10 @@ def test_marts_hold_every_paper_once_and_match_their_schemas(folder, tmp_path):
     assert counts["papers"] == 14 + 89 + 12
     for name, model in MART_TABLES.items():
         assert validation_failures(model, warehouse.read_mart(name)).is_empty(), name
+    assert counts["entity_mentions"] > 300 and counts["results"] > 30
+    entities = warehouse.read_mart("entities")
+    (gpt4o,) = entities.filter(canonical_name="GPT-4o").iter_rows(named=True)
+    assert gpt4o["entity_type"] == "MODEL" and gpt4o["paper_count"] >= 2
 
 
 def test_rerun_on_the_same_files_gives_identical_marts(folder, tmp_path):

@@ -3,6 +3,7 @@
 import polars as pl
 from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from digest_pipeline.assets.entities import EXTRACTED_ASSET_NAMES
 from digest_pipeline.assets.parsed import PARSED_ASSET_NAMES
 from digest_pipeline.resources import DigestInput, WarehouseResource
 from digest_pipeline.schemas import MART_TABLES, descriptions
@@ -17,7 +18,12 @@ MART_SOURCES = {
     "paper_authors": ["paper_authors", "paper_appearances"],
     "authors": ["paper_authors", "paper_appearances"],
     "paper_sections": ["paper_sections", "paper_appearances"],
+    "entity_mentions": ["entity_mentions", "paper_appearances"],
+    "results": ["results", "paper_appearances"],
+    "entities": ["entity_mentions", "paper_appearances"],
 }
+# The per-file asset that feeds each staging table.
+STAGING_ASSETS = {**PARSED_ASSET_NAMES, **EXTRACTED_ASSET_NAMES}
 
 
 @multi_asset(
@@ -28,30 +34,20 @@ MART_SOURCES = {
             kinds={"duckdb"},
             description=descriptions(MART_TABLES[name])[0],
             owners=["team:digest-pipeline"],
-            deps=[PARSED_ASSET_NAMES[source] for source in MART_SOURCES[name]],
+            deps=[STAGING_ASSETS[source] for source in MART_SOURCES[name]],
         )
         for name, key in MART_KEYS.items()
     ],
-    ins={asset_name: AssetIn(asset_name) for asset_name in PARSED_ASSET_NAMES.values()},
+    ins={asset_name: AssetIn(asset_name) for asset_name in STAGING_ASSETS.values()},
 )
 def warehouse_marts(
     context: AssetExecutionContext,
     digest_input: DigestInput,
     warehouse: WarehouseResource,
-    parsed_digests: pl.DataFrame,
-    parsed_paper_appearances: pl.DataFrame,
-    parsed_paper_authors: pl.DataFrame,
-    parsed_paper_sections: pl.DataFrame,
-    parsed_quarantine: pl.DataFrame,
+    **per_file_tables: pl.DataFrame,
 ):
     """Replace staging rows of changed files, drop those of removed files, rebuild the marts."""
-    tables = {
-        "digests": parsed_digests,
-        "paper_appearances": parsed_paper_appearances,
-        "paper_authors": parsed_paper_authors,
-        "paper_sections": parsed_paper_sections,
-        "quarantine": parsed_quarantine,
-    }
+    tables = {table: per_file_tables[asset_name] for table, asset_name in STAGING_ASSETS.items()}
     store = warehouse.open()
     summary = store.sync(tables, roots=digest_input.roots())
     context.log.info(

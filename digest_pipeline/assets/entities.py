@@ -1,0 +1,37 @@
+"""Entities layer: models, datasets, metrics and reported results found in titles and sections."""
+
+import polars as pl
+from dagster import AssetExecutionContext, AssetOut, Output, multi_asset
+
+from digest_pipeline.assets import pandera_type
+from digest_pipeline.extraction.tables import extract_entity_tables
+from digest_pipeline.schemas import EXTRACTED_TABLES
+
+EXTRACTED_ASSET_NAMES = {"entity_mentions": "extracted_entity_mentions", "results": "extracted_results"}
+
+
+@multi_asset(
+    outs={
+        asset_name: AssetOut(
+            group_name="entities",
+            kinds={"spacy", "polars"},
+            dagster_type=pandera_type(EXTRACTED_TABLES[table]),
+            description=(EXTRACTED_TABLES[table].__doc__ or "").strip(),
+            owners=["team:digest-pipeline"],
+        )
+        for table, asset_name in EXTRACTED_ASSET_NAMES.items()
+    },
+)
+def extracted_entities(
+    context: AssetExecutionContext,
+    parsed_paper_appearances: pl.DataFrame,
+    parsed_paper_sections: pl.DataFrame,
+):
+    """Run the spaCy extractor over every title and section: entity mentions and metric results."""
+    context.log.info(
+        f"extracting entities from {parsed_paper_appearances.height} titles and {parsed_paper_sections.height} sections"
+    )
+    tables = extract_entity_tables(parsed_paper_appearances, parsed_paper_sections)
+    for table, asset_name in EXTRACTED_ASSET_NAMES.items():
+        frame = tables[table]
+        yield Output(frame, output_name=asset_name, metadata={"dagster/row_count": frame.height})

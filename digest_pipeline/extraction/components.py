@@ -1,0 +1,289 @@
+"""The extractor's registered spaCy components: entity recognition and result extraction.
+
+`digest_entities` finds MODEL, DATASET and METRIC mentions with phrase matchers over
+the gazetteers, then token patterns for names no list holds (shapes like "-Bench",
+"...QA", "X-7B"; context like "X dataset", "X라는 새로운 벤치마크"), resolves
+overlaps, extends model names with their size, vetoes known non-entities and
+sets `doc.ents` with the canonical name as `kb_id_`.
+
+`digest_results` reads metric values next to metric mentions into `doc._.results`.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from digest_pipeline.extraction.gazetteer import DATA, Entity, entity_key, load_gazetteer
+
+Span.set_extension("method", default=None, force=True)
+Span.set_extension("confidence", default=None, force=True)
+Doc.set_extension("results", default=None, force=True)
+
+# How sure each way of finding a name is; the order also breaks ties between overlaps.
+CONFIDENCE = {"gazetteer": 0.95, "context": 0.75, "shape": 0.6}
+
+DATASET_WORDS = ["dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "testbed", "데이터셋", "벤치마크", "데이터세트", "말뭉치", "코퍼스"]  # fmt: skip
+MODEL_WORDS = ["model", "models", "network", "networks", "backbone", "모델", "네트워크", "백본"]
+# A token that can be a name: two capitals or a digit ("FooSet", "GPT-4o"), so that
+# sentence-initial words ("The dataset") are not.
+NAME = r"^(?=(?:[^A-Z]*[A-Z]){2}|.*\d)[A-Za-z0-9∞][\w.+∞@/-]*$"
+# A metric at a cut-off: "NDCG@20", "Recall@10", "pass@1".
+METRIC_AT_K = r"^[A-Za-z][\w-]*@\s?\d+$"
+DATASET_SHAPE = r"^(?=.*[A-Z])[A-Za-z0-9∞][\w.+∞-]*(?:Bench|BENCH|QA|-CD|Eval|EVAL|Arena)$"
+MODEL_SHAPE = (
+    r"^(?=.*[A-Z])[A-Za-z][\w.]*(?:BERT|GPT|Net|Former|former|LLM|Diff|GAN|Mamba|CLIP|ViT|Llama|LLaMA|"
+    r"Whisper|VAE|DETR|YOLO|Qwen|Gemma|Mistral|T5)(?:-[\w.]+)*$"
+)
+VERSIONED_SHAPE = r"^[A-Z][A-Za-z]+-?(?:\d+(?:\.\d+)*[a-z]?|v\d+(?:\.\d+)?)(?:-[A-Za-z0-9.]+)*$"
+# Versioned-looking tokens that are not models.
+NOT_VERSIONED_MODEL = re.compile(
+    r"^(?:COVID|SARS|ICLR|NeurIPS|NIPS|ICML|ACL|EMNLP|NAACL|CVPR|ICCV|ECCV|AAAI|IJCAI|KDD|WWW|SIGIR|"
+    r"Interspeech|ICASSP|Top|RTX|GTX|Figure|Fig|Table|Section|Appendix|ISO|IEEE|Windows|Python|Web|"
+    r"Industry|Level|Stage|Step|Phase|Version|Type|Class|Round|Task|Day|Pass)",
+    re.IGNORECASE,
+)
+LABELS = ("MODEL", "DATASET", "METRIC")
+AT_K = re.compile(r"@\s?\d+$")
+SIZE = re.compile(r"^\d+(?:\.\d+)?[BMK]$|^\d+x\d+[BM]$|^v\d+(?:\.\d+)*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    start: int
+    end: int
+    label: str
+    method: str
+    entity: Entity | None = None
+
+    @property
+    def rank(self) -> tuple:
+        return (-(self.end - self.start), list(CONFIDENCE).index(self.method), self.start)
+
+
+def is_case_sensitive(alias: str) -> bool:
+    """Short names and acronyms ("PER", "CLIP", "SAM") only match as written."""
+    return len(alias) <= 4 or not any(char.islower() for char in alias)
+
+
+@Language.factory("digest_entities", default_config={"data": str(DATA)})
+def create_entity_recogniser(nlp: Language, name: str, data: str) -> "EntityRecogniser":
+    return EntityRecogniser(nlp, Path(data))
+
+
+class EntityRecogniser:
+    def __init__(self, nlp: Language, data: Path):
+        self.gazetteer = load_gazetteer(data)
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.by_match_id: dict[int, Entity] = {}
+        for entity in self.gazetteer.entities:
+            aliases = {entity.name, *entity.aliases}
+            exact = [
+                nlp.make_doc(alias) for alias in aliases if entity.case_sensitive or is_case_sensitive(alias)
+            ]
+            folded = [
+                nlp.make_doc(alias)
+                for alias in aliases
+                if not (entity.case_sensitive or is_case_sensitive(alias))
+            ]
+            match_id = nlp.vocab.strings.add(entity.id)
+            self.by_match_id[match_id] = entity
+            if exact:
+                self.exact.add(entity.id, exact)
+            if folded:
+                self.folded.add(entity.id, folded)
+        self.patterns = Matcher(nlp.vocab)
+        name = {"TEXT": {"REGEX": NAME}}
+        self.patterns.add("context:DATASET", [[name, {"LOWER": {"IN": DATASET_WORDS}}]])
+        self.patterns.add("context:MODEL", [[name, {"LOWER": {"IN": MODEL_WORDS}}]])
+        self.patterns.add(
+            "context:DATASET",
+            [
+                [name, {"ORTH": ","}, {"LOWER": {"IN": ["a", "an"]}}, {"IS_ALPHA": True, "OP": "{0,3}"}, {"LOWER": {"IN": DATASET_WORDS}}],
+                [name, {"ORTH": {"IN": ["라는", "이라는", "는", "은"]}}, {"OP": "{0,2}"}, {"LOWER": {"IN": DATASET_WORDS}}],
+            ],
+        )  # fmt: skip
+        self.patterns.add("shape:DATASET", [[{"TEXT": {"REGEX": DATASET_SHAPE}}]])
+        self.patterns.add("shape:METRIC", [[{"TEXT": {"REGEX": METRIC_AT_K}}]])
+        self.patterns.add(
+            "shape:MODEL", [[{"TEXT": {"REGEX": MODEL_SHAPE}}], [{"TEXT": {"REGEX": VERSIONED_SHAPE}}]]
+        )
+        self.pattern_labels = {
+            nlp.vocab.strings[key]: key
+            for key in ("context:DATASET", "context:MODEL", "shape:DATASET", "shape:MODEL", "shape:METRIC")
+        }
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = [
+            Candidate(start, end, entity.label, "gazetteer", entity)
+            for match_id, start, end in [*self.exact(doc), *self.folded(doc)]
+            for entity in (self.by_match_id[match_id],)
+        ]
+        for match_id, start, _end in self.patterns(doc):
+            method, label = self.pattern_labels[match_id].split(":")
+            candidates.append(Candidate(start, start + 1, label, method))
+        doc.ents = self.resolve(doc, candidates)
+        return doc
+
+    def resolve(self, doc: Doc, candidates: list[Candidate]) -> list[Span]:
+        taken = bytearray(len(doc))
+        spans = []
+        for candidate in sorted(candidates, key=lambda c: c.rank):
+            if any(taken[candidate.start : candidate.end]):
+                continue
+            span = self.to_span(doc, candidate)
+            if span is None:
+                continue
+            taken[span.start : span.end] = b"\x01" * len(span)
+            spans.append(span)
+        return sorted(spans, key=lambda span: span.start)
+
+    def to_span(self, doc: Doc, candidate: Candidate) -> Span | None:
+        text = doc[candidate.start : candidate.end].text
+        entity, label = candidate.entity, candidate.label
+        if candidate.method != "gazetteer":
+            if self.gazetteer.is_non_entity(text) or (label == "MODEL" and NOT_VERSIONED_MODEL.match(text)):
+                return None
+            # A name the gazetteers know under another type keeps its known type.
+            entity = next(filter(None, (self.gazetteer.lookup(known, text) for known in LABELS)), None)
+            label = entity.label if entity else label
+            if label == "METRIC" and entity is None:
+                # Only cut-offs of known metrics: "NDCG@20" yes, "user@host" no.
+                entity = self.gazetteer.lookup("METRIC", AT_K.sub("", text))
+                if entity is None:
+                    return None
+        end = candidate.end
+        canonical = entity.name if entity else text
+        if (
+            label == "MODEL"
+            and end < len(doc)
+            and SIZE.match(doc[end].text)
+            and not (entity and entity.params)
+        ):
+            end += 1  # "Llama 3.1" + "8B": the size is part of the name
+            canonical = f"{canonical} {doc[end - 1].text}"
+            sized = self.gazetteer.lookup("MODEL", canonical)
+            canonical = sized.name if sized else canonical
+        elif label == "METRIC" and (cutoff := AT_K.search(text)) and "@" not in canonical:
+            canonical += cutoff.group().replace(" ", "")  # "NDCG@20" is NDCG at a cut-off of 20
+        span = Span(doc, candidate.start, end, label=label, kb_id=canonical)
+        span._.method = candidate.method
+        span._.confidence = CONFIDENCE[candidate.method]
+        return span
+
+
+# -- results -----------------------------------------------------------------------
+
+NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
+UNITS = {"%": "%", "배": "x", "x": "x", "×": "x", "ms": "ms", "s": "s", "초": "s", "점": "pt", "points": "pt", "pt": "pt", "p": "pt", "%p": "pt"}  # fmt: skip
+# Words after a number that make it a count, not a metric value.
+COUNT_WORDS = {"entries", "samples", "pages", "images", "tokens", "parameters", "params", "hours", "epochs", "layers", "examples", "papers", "languages", "tasks", "개", "개의", "명", "시간", "장", "편", "층", "개국", "건"}  # fmt: skip
+BOUNDARY = {".", ";", "!", "?", "。"}
+# What may stand between two values of one metric ("from 31.6% to 15.8%", "31.61%에서 15.79%로").
+CONNECTORS = {",", "to", "from", "and", "or", "vs", "vs.", "→", "->", "(", ")", "에서", "로", "으로", "와", "과", "및", "각각", "~", "-"}  # fmt: skip
+YEAR = re.compile(r"^(?:19|20)\d\d$")
+HANGUL_UNITS = {"배": "x", "점": "pt", "초": "s"}
+
+
+def unit_of(token_text: str) -> str:
+    """The unit a token after a number gives it; Korean units come with particles glued on ("배의")."""
+    return UNITS.get(token_text.lower()) or UNITS.get(token_text) or HANGUL_UNITS.get(token_text[:1], "")
+
+
+WINDOW = 12
+
+
+@Language.factory("digest_results")
+def create_result_extractor(nlp: Language, name: str) -> "ResultExtractor":
+    return ResultExtractor()
+
+
+class ResultExtractor:
+    """Metric values next to metric mentions: "F1: 92.18%", "NDCG@20 of 0.901", "PER가 31.61%에서 15.79%로", "4.9배"."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        metrics = [ent for ent in ents if ent.label_ == "METRIC"]
+        claimed: set[int] = set()
+        results = []
+        for index, metric in enumerate(metrics):
+            after_limit = metrics[index + 1].start if index + 1 < len(metrics) else len(doc)
+            values = self.values(doc, range(metric.end, min(after_limit, metric.end + WINDOW)), claimed)
+            if not values:
+                before_limit = metrics[index - 1].end if index else 0
+                values = self.values(
+                    doc, range(metric.start - 1, max(before_limit, metric.start - WINDOW) - 1, -1), claimed
+                )
+            for token_index, value, unit in values:
+                claimed.add(token_index)
+                results.append(
+                    {
+                        "metric": metric.kb_id_,
+                        "value": value,
+                        "unit": unit,
+                        "dataset": self.nearest(ents, "DATASET", metric),
+                        "model": self.nearest(ents, "MODEL", metric),
+                        "sentence": sentence_around(doc.text, metric.start_char),
+                    }
+                )
+        doc._.results = results
+        return doc
+
+    @staticmethod
+    def values(doc: Doc, indices: range, claimed: set[int]) -> list[tuple[int, float, str]]:
+        """Numbers in `indices` order: the first within the window, then only those joined
+        to it by connectors ("31.61%에서 15.79%로", "4.9배, 1.98배")."""
+        found = []
+        for i in indices:
+            token = doc[i]
+            text = token.text
+            if text in BOUNDARY or (token.ent_type_ in {"DATASET", "MODEL"} and found):
+                break
+            if NUMBER.match(text) and i not in claimed:
+                following = doc[i + 1].text if i + 1 < len(doc) else ""
+                if following.lower() in COUNT_WORDS or YEAR.match(text):
+                    continue
+                found.append((i, float(text.replace(",", "")), unit_of(following)))
+            elif found and not (text.lower() in CONNECTORS or unit_of(text)):
+                break
+        return found
+
+    @staticmethod
+    def nearest(ents: list[Span], label: str, metric: Span) -> str | None:
+        """The closest mention of `label` in the metric's sentence, preferring one before it."""
+        sentence = sentence_bounds(metric.doc.text, metric.start_char)
+        best = None
+        for ent in ents:
+            if ent.label_ != label or not (sentence[0] <= ent.start_char < sentence[1]):
+                continue
+            distance = (
+                metric.start_char - ent.end_char
+                if ent.end_char <= metric.start_char
+                else 2 * (ent.start_char - metric.end_char)
+            )
+            if best is None or distance < best[0]:
+                best = (distance, ent.kb_id_)
+        return best[1] if best else None
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+
+
+def sentence_bounds(text: str, offset: int) -> tuple[int, int]:
+    start = 0
+    for match in SENTENCE_END.finditer(text, 0, offset):
+        start = match.end()
+    end_match = SENTENCE_END.search(text, offset)
+    return start, end_match.start() if end_match else len(text)
+
+
+def sentence_around(text: str, offset: int) -> str:
+    start, end = sentence_bounds(text, offset)
+    return text[start:end]
+
+
+__all__ = ["EntityRecogniser", "ResultExtractor", "entity_key"]

@@ -1,0 +1,89 @@
+"""The curated knowledge the extractor ships with: models, datasets, metrics, and non-entities.
+
+Data files live beside this module (`data/*.jsonl`), written from knowledge of the
+field and documentation, never harvested from digests.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+LABEL_FILES = {"MODEL": "models.jsonl", "DATASET": "datasets.jsonl", "METRIC": "metrics.jsonl"}
+PARAMS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BMK])\b", re.IGNORECASE)
+FOLD = re.compile(r"[\s_\-–—./·()]+")
+
+
+def entity_key(text: str) -> str:
+    """What makes two spellings the same name: case, spaces, hyphens and dots do not count."""
+    return FOLD.sub("", text.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    name: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    family: str | None = None
+    params: str | None = None
+    higher_is_better: bool | None = None
+    # Names that are also everyday words (MATH, DROP, CLIP) match only as written.
+    case_sensitive: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.label}:{self.name}"
+
+
+@dataclass
+class Gazetteer:
+    entities: list[Entity]
+    non_entities: set[str] = field(default_factory=set)
+    by_key: dict[tuple[str, str], Entity] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_key = {}
+        for entity in self.entities:
+            for alias in (entity.name, *entity.aliases):
+                self.by_key.setdefault((entity.label, entity_key(alias)), entity)
+
+    def lookup(self, label: str, text: str) -> Entity | None:
+        return self.by_key.get((label, entity_key(text)))
+
+    def is_non_entity(self, text: str) -> bool:
+        return entity_key(text) in self.non_entities
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+@cache
+def load_gazetteer(data: Path = DATA) -> Gazetteer:
+    entities = [
+        Entity(
+            name=row["name"],
+            label=label,
+            aliases=tuple(row.get("aliases", ())),
+            family=row.get("family"),
+            params=row.get("params"),
+            higher_is_better=row.get("higher_is_better"),
+            case_sensitive=row.get("case_sensitive", False),
+        )
+        for label, filename in LABEL_FILES.items()
+        for row in read_jsonl(data / filename)
+    ]
+    non_entities = {entity_key(row["name"]) for row in read_jsonl(data / "non_entities.jsonl")}
+    return Gazetteer(entities, non_entities)
+
+
+def parameter_count(name: str) -> float | None:
+    """Parameters a model's name states ("Llama 3.1 8B" -> 8e9), else None."""
+    match = PARAMS.search(name)
+    if match is None:
+        return None
+    scale = {"b": 1e9, "m": 1e6, "k": 1e3}[match.group(2).lower()]
+    return float(match.group(1)) * scale

@@ -1,0 +1,59 @@
+"""Parsed titles and sections -> entity mention and result tables (the extracted stage)."""
+
+import polars as pl
+
+from digest_pipeline.extraction import extract
+from digest_pipeline.extraction.gazetteer import entity_key, load_gazetteer, parameter_count
+from digest_pipeline.schemas import EXTRACTED_TABLES, polars_schema
+
+TITLE = "Title"
+
+
+def text_units(appearances: pl.DataFrame, sections: pl.DataFrame) -> pl.DataFrame:
+    """Every text the extractor reads: each entry's title (section 0) and each section."""
+    titles = appearances.select(
+        "file_path",
+        "position",
+        pl.lit(0, dtype=pl.Int64).alias("section_position"),
+        pl.lit(TITLE).alias("section_label"),
+        pl.col("title").alias("text"),
+    )
+    bodies = sections.select(
+        "file_path", "position", "section_position", pl.col("label").alias("section_label"), "text"
+    )
+    return pl.concat([titles, bodies]).sort("file_path", "position", "section_position")
+
+
+def extract_entity_tables(appearances: pl.DataFrame, sections: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    units = text_units(appearances, sections)
+    gazetteer = load_gazetteer()
+    mentions, results = [], []
+    keys = units.select("file_path", "position", "section_position", "section_label").iter_rows()
+    for key, extraction in zip(keys, extract(units["text"]), strict=True):
+        for m in extraction.mentions:
+            known = gazetteer.lookup(m.label, m.canonical)
+            is_model = m.label == "MODEL"
+            mentions.append(
+                (
+                    *key,
+                    f"{m.label}:{entity_key(m.canonical)}",
+                    m.label,
+                    m.canonical,
+                    m.text,
+                    m.start,
+                    m.end,
+                    m.method,
+                    m.confidence,
+                    (known.family or known.name) if is_model and known else None,
+                    parameter_count(m.canonical) if is_model else None,
+                )
+            )
+        results.extend(
+            (*key[:3], r.metric, r.value, r.unit, r.dataset, r.model, r.sentence) for r in extraction.results
+        )
+    return {
+        "entity_mentions": pl.DataFrame(
+            mentions, schema=polars_schema(EXTRACTED_TABLES["entity_mentions"]), orient="row"
+        ),
+        "results": pl.DataFrame(results, schema=polars_schema(EXTRACTED_TABLES["results"]), orient="row"),
+    }

@@ -1,0 +1,38 @@
+"""Korean particles and glued abbreviations come off English names, so spans are clean."""
+
+import pytest
+
+from digest_pipeline.extraction import build_extractor
+
+
+def tokens(text: str) -> list[str]:
+    return [token.text for token in build_extractor().make_doc(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SSMax는", ["SSMax", "는"]),
+        ("GPT-4o의", ["GPT-4o", "의"]),
+        ("LLaMA-7b에서", ["LLaMA-7b", "에서"]),
+        ("$k$NN-LMs는", ["$", "k$NN-LMs", "는"]),
+        ("Phoneme Error Rate(PER)가", ["Phoneme", "Error", "Rate", "(", "PER", ")", "가"]),
+        ("31.61%에서 15.79%로", ["31.61", "%", "에서", "15.79", "%", "로"]),
+        ("4.9배의", ["4.9", "배의"]),
+        (
+            "**Comics Understanding(만화 이해)**를",
+            ["*", "*", "Comics", "Understanding", "(", "만화", "이해", ")", "*", "*", "를"],
+        ),
+        (
+            "LEVIR-CD (F1: 92.18%, IoU: 85.49%)",
+            ["LEVIR-CD", "(", "F1", ":", "92.18", "%", ",", "IoU", ":", "85.49", "%", ")"],
+        ),
+        ("DETR-like BERT-based", ["DETR", "-", "like", "BERT", "-", "based"]),
+    ],
+)
+def test_names_come_out_whole_and_without_particles(text, expected):
+    assert tokens(text) == expected
+
+
+def test_korean_metric_words_lose_their_particles():
+    assert tokens("정확도가 재현율은 지연 시간이") == ["정확도", "가", "재현율", "은", "지연", "시간", "이"]
