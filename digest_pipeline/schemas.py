@@ -156,8 +156,9 @@ class ExtractedMentions(Table):
     end_char: int = pa.Field(description="End offset (exclusive) of the mention in the section text.", ge=1)
     method: str = pa.Field(
         description="How it was found: gazetteer (curated lists), context ('X dataset', 'X 모델'), "
-        "or shape (name patterns such as '-Bench', '-7B').",
-        isin=["gazetteer", "context", "shape"],
+        "shape (name patterns such as '-Bench', '-7B'), or paper (a name the paper introduces, "
+        "found in its other texts).",
+        isin=["gazetteer", "context", "paper", "shape"],
     )
     confidence: float = pa.Field(
         description="Rough precision of the method that found it (0-1).",

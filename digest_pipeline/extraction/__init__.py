@@ -4,14 +4,15 @@
 batches with `nlp.pipe` and returns plain records for the tables.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import count, repeat
 
 import spacy
 from spacy.language import Language
 
-from digest_pipeline.extraction import components, tokenizer  # registers the factories
+from digest_pipeline.extraction import components, papers, tokenizer  # registers the factories
 from digest_pipeline.extraction.gazetteer import load_gazetteer
 
 BATCH_SIZE = 256
@@ -47,30 +48,64 @@ class Extraction:
 @cache
 def build_extractor() -> Language:
     nlp = spacy.blank("xx", config={"nlp": {"tokenizer": {"@tokenizers": "digest_pipeline.tokenizer.v1"}}})
-    korean_words = {
-        alias.split()[-1]
-        for entity in load_gazetteer().entities
-        for alias in (entity.name, *entity.aliases)
-        if alias.strip()
-    }
-    tokenizer.add_particle_exceptions(nlp.tokenizer, korean_words)
     nlp.add_pipe("digest_entities")
     nlp.add_pipe("digest_results")
     return nlp
 
 
-def extract(texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[Extraction]:
-    """One Extraction per text, in order."""
-    for doc in build_extractor().pipe(texts, batch_size=batch_size):
+def extract(
+    texts: Iterable[str],
+    papers: Iterable[Hashable] | None = None,
+    titles: Iterable[bool] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[Extraction]:
+    """One Extraction per text, in order.
+
+    `papers` gives each text's paper (texts of one paper must be consecutive) and
+    `titles` marks the title among them: names a paper introduces are then found
+    in all of its texts. Without them every text stands alone.
+    """
+    units = zip(
+        texts,
+        papers if papers is not None else count(),
+        titles if titles is not None else repeat(False),
+        strict=False,
+    )
+    for chunk in _paper_chunks(units, batch_size * 8):
+        yield from _extract_chunk(chunk, batch_size)
+
+
+def _paper_chunks(units: Iterable[tuple[str, Hashable, bool]], size: int) -> Iterator[list]:
+    """Consecutive units in chunks of about `size`, never splitting a paper."""
+    chunk: list = []
+    for unit in units:
+        if len(chunk) >= size and unit[1] != chunk[-1][1]:
+            yield chunk
+            chunk = []
+        chunk.append(unit)
+    if chunk:
+        yield chunk
+
+
+def _extract_chunk(chunk: list[tuple[str, Hashable, bool]], batch_size: int) -> Iterator[Extraction]:
+    nlp = build_extractor()
+    docs = list(nlp.pipe((text for text, _, _ in chunk), batch_size=batch_size, disable=["digest_results"]))
+    gazetteer = load_gazetteer()
+    start = 0
+    for end in range(1, len(chunk) + 1):
+        if end == len(chunk) or chunk[end][1] != chunk[start][1]:
+            paper = docs[start:end]
+            title = next((doc for doc, unit in zip(paper, chunk[start:end], strict=True) if unit[2]), None)
+            names = papers.paper_names(paper, title, gazetteer)
+            if names:
+                papers.tag_paper_names(paper, names, components.CONFIDENCE["paper"])
+            start = end
+    add_results = nlp.get_pipe("digest_results")
+    for doc in docs:
+        add_results(doc)
         mentions = [
             Mention(
-                ent.start_char,
-                ent.end_char,
-                ent.label_,
-                ent.text,
-                ent.kb_id_,
-                ent._.method,
-                ent._.confidence,
+                ent.start_char, ent.end_char, ent.label_, ent.text, ent.kb_id_, ent._.method, ent._.confidence
             )
             for ent in doc.ents
         ]
@@ -81,4 +116,13 @@ def extract(texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[Extr
         yield Extraction(mentions, results)
 
 
-__all__ = ["Extraction", "Mention", "Result", "build_extractor", "components", "extract"]
+__all__ = [
+    "Extraction",
+    "Mention",
+    "Result",
+    "build_extractor",
+    "components",
+    "extract",
+    "papers",
+    "tokenizer",
+]

@@ -14,31 +14,75 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from digest_pipeline.extraction.gazetteer import DATA, Entity, entity_key, load_gazetteer
+from digest_pipeline.extraction.tokenizer import make_rule_tokenizer, source_text
 
 Span.set_extension("method", default=None, force=True)
 Span.set_extension("confidence", default=None, force=True)
 Doc.set_extension("results", default=None, force=True)
 
 # How sure each way of finding a name is; the order also breaks ties between overlaps.
-CONFIDENCE = {"gazetteer": 0.95, "context": 0.75, "shape": 0.6}
+CONFIDENCE = {"gazetteer": 0.95, "context": 0.75, "paper": 0.7, "shape": 0.6}
 
-DATASET_WORDS = ["dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "testbed", "데이터셋", "벤치마크", "데이터세트", "말뭉치", "코퍼스"]  # fmt: skip
-MODEL_WORDS = ["model", "models", "network", "networks", "backbone", "모델", "네트워크", "백본"]
-# A token that can be a name: two capitals or a digit ("FooSet", "GPT-4o"), so that
-# sentence-initial words ("The dataset") are not.
-NAME = r"^(?=(?:[^A-Z]*[A-Z]){2}|.*\d)[A-Za-z0-9∞][\w.+∞@/-]*$"
-# A metric at a cut-off: "NDCG@20", "Recall@10", "pass@1".
-METRIC_AT_K = r"^[A-Za-z][\w-]*@\s?\d+$"
-DATASET_SHAPE = r"^(?=.*[A-Z])[A-Za-z0-9∞][\w.+∞-]*(?:Bench|BENCH|QA|-CD|Eval|EVAL|Arena)$"
-MODEL_SHAPE = (
-    r"^(?=.*[A-Z])[A-Za-z][\w.]*(?:BERT|GPT|Net|Former|former|LLM|Diff|GAN|Mamba|CLIP|ViT|Llama|LLaMA|"
-    r"Whisper|VAE|DETR|YOLO|Qwen|Gemma|Mistral|T5)(?:-[\w.]+)*$"
+# Names no list holds. A single scan over the text finds the words that could be
+# names (a capital, digit or ∞ in them); shapes and the words after each decide.
+# Regular expressions over the text replace Matcher REGEX predicates here: the
+# Matcher evaluates its regex on every token and took 60% of the extractor's time.
+CANDIDATE = re.compile(r"(?<![\w∞.+@/-])(?=[\w.+∞@/-]*[A-Z0-9∞])[A-Za-z0-9∞][\w.+∞@/-]*")
+DATASET_NOUNS = (
+    "dataset|datasets|benchmark|benchmarks|corpus|corpora|testbed|데이터셋|벤치마크|데이터세트|말뭉치|코퍼스"
 )
-VERSIONED_SHAPE = r"^[A-Z][A-Za-z]+-?(?:\d+(?:\.\d+)*[a-z]?|v\d+(?:\.\d+)?)(?:-[A-Za-z0-9.]+)*$"
+MODEL_NOUNS = "model|models|network|networks|backbone|모델|네트워크|백본"
+SHAPES = [
+    ("DATASET", re.compile(r"[A-Za-z0-9∞][\w.+∞-]*(?:Bench|BENCH|QA|-CD|Eval|EVAL|Arena)")),
+    ("METRIC", re.compile(r"[A-Za-z][\w-]*@\d+")),
+    (
+        "MODEL",
+        re.compile(
+            r"[A-Za-z][\w.]*(?:BERT|GPT|Net|Former|former|LLM|Diff|GAN|Mamba|CLIP|ViT|Llama|LLaMA|"
+            r"Whisper|VAE|DETR|YOLO|Qwen|Gemma|Mistral|T5|Det|Seg)(?:-[\w.]+)*"
+        ),
+    ),
+    # A name ending in a parameter count is a model ("Quokka-13B"); other numbers are not a sign.
+    ("MODEL", re.compile(r"[A-Z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?[BM]")),
+]
+CONTEXTS = [
+    ("DATASET", re.compile(rf"\s+(?i:{DATASET_NOUNS})(?![A-Za-z])")),
+    ("DATASET", re.compile(rf",\s+an?\s+(?:[A-Za-z-]+\s+){{0,3}}(?i:{DATASET_NOUNS})(?![A-Za-z])")),
+    ("DATASET", re.compile(rf"(?:라는|이라는)\s+(?:\S+\s+){{0,2}}(?:{DATASET_NOUNS})")),
+    ("MODEL", re.compile(rf"\s+(?i:{MODEL_NOUNS})(?![A-Za-z])")),
+]
+# A name has two capitals or a digit ("FooSet", "GPT-4o"), so "The dataset" names nothing.
+NAME_LIKE = re.compile(r"(?:[^A-Z]*[A-Z]){2}|.*\d")
+HAS_CAPITAL = re.compile(r"[A-Z]")
+# Hyphenated dictionary words ("Vision-Language", "Co-Teaching") read as names but are not.
+WORD_COMPOUND = re.compile(r"^[A-Z]?[a-z]+(?:-[A-Z]?[a-z]+)+$")
+# Generic head nouns a gazetteer alias may carry that the span leaves out ("F1 score" -> "F1").
+TRAILING_GENERIC = {
+    "score",
+    "scores",
+    "점수",
+    "dataset",
+    "datasets",
+    "benchmark",
+    "benchmarks",
+    "데이터셋",
+    "벤치마크",
+}
+# A metric name used for a task: "CTR prediction".
+TASK_AFTER_METRIC = {
+    "prediction",
+    "predictions",
+    "estimation",
+    "forecasting",
+    "예측",
+    "모델",
+    "model",
+    "models",
+}
 # Versioned-looking tokens that are not models.
 NOT_VERSIONED_MODEL = re.compile(
     r"^(?:COVID|SARS|ICLR|NeurIPS|NIPS|ICML|ACL|EMNLP|NAACL|CVPR|ICCV|ECCV|AAAI|IJCAI|KDD|WWW|SIGIR|"
@@ -80,13 +124,16 @@ class EntityRecogniser:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_match_id: dict[int, Entity] = {}
+        # Patterns get a tokenizer of their own: tens of thousands of aliases would
+        # otherwise fill the pipeline tokenizer's cache before any digest text is seen.
+        make_doc = make_rule_tokenizer(nlp, cache_size=0)
         for entity in self.gazetteer.entities:
             aliases = {entity.name, *entity.aliases}
             exact = [
-                nlp.make_doc(alias) for alias in aliases if entity.case_sensitive or is_case_sensitive(alias)
+                make_doc(alias) for alias in aliases if entity.case_sensitive or is_case_sensitive(alias)
             ]
             folded = [
-                nlp.make_doc(alias)
+                make_doc(alias)
                 for alias in aliases
                 if not (entity.case_sensitive or is_case_sensitive(alias))
             ]
@@ -96,26 +143,6 @@ class EntityRecogniser:
                 self.exact.add(entity.id, exact)
             if folded:
                 self.folded.add(entity.id, folded)
-        self.patterns = Matcher(nlp.vocab)
-        name = {"TEXT": {"REGEX": NAME}}
-        self.patterns.add("context:DATASET", [[name, {"LOWER": {"IN": DATASET_WORDS}}]])
-        self.patterns.add("context:MODEL", [[name, {"LOWER": {"IN": MODEL_WORDS}}]])
-        self.patterns.add(
-            "context:DATASET",
-            [
-                [name, {"ORTH": ","}, {"LOWER": {"IN": ["a", "an"]}}, {"IS_ALPHA": True, "OP": "{0,3}"}, {"LOWER": {"IN": DATASET_WORDS}}],
-                [name, {"ORTH": {"IN": ["라는", "이라는", "는", "은"]}}, {"OP": "{0,2}"}, {"LOWER": {"IN": DATASET_WORDS}}],
-            ],
-        )  # fmt: skip
-        self.patterns.add("shape:DATASET", [[{"TEXT": {"REGEX": DATASET_SHAPE}}]])
-        self.patterns.add("shape:METRIC", [[{"TEXT": {"REGEX": METRIC_AT_K}}]])
-        self.patterns.add(
-            "shape:MODEL", [[{"TEXT": {"REGEX": MODEL_SHAPE}}], [{"TEXT": {"REGEX": VERSIONED_SHAPE}}]]
-        )
-        self.pattern_labels = {
-            nlp.vocab.strings[key]: key
-            for key in ("context:DATASET", "context:MODEL", "shape:DATASET", "shape:MODEL", "shape:METRIC")
-        }
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = [
@@ -123,9 +150,29 @@ class EntityRecogniser:
             for match_id, start, end in [*self.exact(doc), *self.folded(doc)]
             for entity in (self.by_match_id[match_id],)
         ]
-        for match_id, start, _end in self.patterns(doc):
-            method, label = self.pattern_labels[match_id].split(":")
-            candidates.append(Candidate(start, start + 1, label, method))
+        text = source_text(doc)
+        for match in CANDIDATE.finditer(text):
+            name = match.group().rstrip(".")
+            found = next(
+                (
+                    ("context", label)
+                    for label, after in CONTEXTS
+                    if NAME_LIKE.match(name) and after.match(text, match.end())
+                ),
+                None,
+            ) or next(
+                (
+                    ("shape", label)
+                    for label, shape in SHAPES
+                    if shape.fullmatch(name) and HAS_CAPITAL.search(name)
+                ),
+                None,
+            )
+            if found is None:
+                continue
+            span = doc.char_span(match.start(), match.start() + len(name))
+            if span is not None:
+                candidates.append(Candidate(span.start, span.end, found[1], found[0]))
         doc.ents = self.resolve(doc, candidates)
         return doc
 
@@ -146,7 +193,11 @@ class EntityRecogniser:
         text = doc[candidate.start : candidate.end].text
         entity, label = candidate.entity, candidate.label
         if candidate.method != "gazetteer":
-            if self.gazetteer.is_non_entity(text) or (label == "MODEL" and NOT_VERSIONED_MODEL.match(text)):
+            if (
+                self.gazetteer.is_non_entity(text)
+                or WORD_COMPOUND.match(text)
+                or (label == "MODEL" and NOT_VERSIONED_MODEL.match(text))
+            ):
                 return None
             # A name the gazetteers know under another type keeps its known type.
             entity = next(filter(None, (self.gazetteer.lookup(known, text) for known in LABELS)), None)
@@ -157,6 +208,10 @@ class EntityRecogniser:
                 if entity is None:
                     return None
         end = candidate.end
+        if end - candidate.start > 1 and doc[end - 1].lower_ in TRAILING_GENERIC:
+            end -= 1
+        if label == "METRIC" and end < len(doc) and doc[end].lower_ in TASK_AFTER_METRIC:
+            return None
         canonical = entity.name if entity else text
         if (
             label == "MODEL"
@@ -208,6 +263,7 @@ class ResultExtractor:
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
         metrics = [ent for ent in ents if ent.label_ == "METRIC"]
+        text = source_text(doc)
         claimed: set[int] = set()
         results = []
         for index, metric in enumerate(metrics):
@@ -225,9 +281,9 @@ class ResultExtractor:
                         "metric": metric.kb_id_,
                         "value": value,
                         "unit": unit,
-                        "dataset": self.nearest(ents, "DATASET", metric),
-                        "model": self.nearest(ents, "MODEL", metric),
-                        "sentence": sentence_around(doc.text, metric.start_char),
+                        "dataset": self.nearest(ents, "DATASET", metric, text),
+                        "model": self.nearest(ents, "MODEL", metric, text),
+                        "sentence": sentence_around(text, metric.start_char),
                     }
                 )
         doc._.results = results
@@ -253,9 +309,9 @@ class ResultExtractor:
         return found
 
     @staticmethod
-    def nearest(ents: list[Span], label: str, metric: Span) -> str | None:
+    def nearest(ents: list[Span], label: str, metric: Span, text: str) -> str | None:
         """The closest mention of `label` in the metric's sentence, preferring one before it."""
-        sentence = sentence_bounds(metric.doc.text, metric.start_char)
+        sentence = sentence_bounds(text, metric.start_char)
         best = None
         for ent in ents:
             if ent.label_ != label or not (sentence[0] <= ent.start_char < sentence[1]):

@@ -88,7 +88,22 @@ def score(gold: list[dict], predictions: list[Extraction]) -> tuple[dict, Errors
             paper_gold[(paper_id, e["label"])].add(canonical_key(e["label"], name))
         for m in predicted.mentions:
             paper_predicted[(paper_id, m.label)].add(canonical_key(m.label, m.canonical))
-        results.add(*_match_results(item.get("results", []), predicted))
+        predicted_ids, gold_ids = _match_results(item.get("results", []), predicted)
+        results.add(predicted_ids, gold_ids)
+        for _kind, index in sorted(predicted_ids - gold_ids):
+            r = predicted.results[index]
+            errors.false_positives.append(
+                {"id": item["id"], "label": "RESULT", "text": f"{r.dataset}|{r.metric}|{r.value}{r.unit}"}
+            )
+        for _kind, index in sorted(gold_ids - predicted_ids):
+            g = item["results"][index]
+            errors.false_negatives.append(
+                {
+                    "id": item["id"],
+                    "label": "RESULT",
+                    "text": f"{g.get('dataset')}|{g['metric']}|{g['value']}{g.get('unit', '')}",
+                }
+            )
     for key in paper_gold.keys() | paper_predicted.keys():
         paper[key[1]].add(paper_predicted.get(key, set()), paper_gold.get(key, set()))
     report = {
@@ -125,7 +140,12 @@ def _match_results(gold: list[dict], predicted: Extraction) -> tuple[Counter, Co
 
 def evaluate_file(path: Path) -> tuple[dict, Errors]:
     gold = read_gold(path)
-    return score(gold, list(extract(item["text"] for item in gold)))
+    extractions = extract(
+        [item["text"] for item in gold],
+        papers=[item.get("paper_id", item["id"]) for item in gold],
+        titles=[item["id"].endswith(":title") for item in gold],
+    )
+    return score(gold, list(extractions))
 
 
 def format_report(report: dict) -> str:

@@ -29,7 +29,12 @@ def extract_entity_tables(appearances: pl.DataFrame, sections: pl.DataFrame) -> 
     gazetteer = load_gazetteer()
     mentions, results = [], []
     keys = units.select("file_path", "position", "section_position", "section_label").iter_rows()
-    for key, extraction in zip(keys, extract(units["text"]), strict=True):
+    extractions = extract(
+        units["text"],
+        papers=units.select("file_path", "position").iter_rows(),
+        titles=(units["section_position"] == 0),
+    )
+    for key, extraction in zip(keys, extractions, strict=True):
         for m in extraction.mentions:
             known = gazetteer.lookup(m.label, m.canonical)
             is_model = m.label == "MODEL"

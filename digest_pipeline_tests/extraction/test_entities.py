@@ -33,10 +33,15 @@ def test_an_expansion_and_its_abbreviation_are_two_spans_of_one_entity():
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("YOLO v8", "YOLOv8"), ("LLaMA", "Llama"), ("정확도", "accuracy"), ("F1 score", "F1")],
+    [("YOLO v8", "YOLOv8"), ("LLaMA", "Llama"), ("정확도", "accuracy"), ("word error rate", "WER")],
 )
 def test_spellings_of_one_thing_share_a_canonical_name(first, second):
     assert canonical(f"We compare {first} here.", first) == canonical(f"We compare {second} here.", second)
+
+
+def test_generic_head_nouns_stay_outside_the_span():
+    found = mentions("The F1 score on the COCO dataset and the F1 점수 improved.")
+    assert [(s, label) for s, label, _ in found] == [("F1", "METRIC"), ("COCO", "DATASET"), ("F1", "METRIC")]
 
 
 def test_model_size_stays_in_the_canonical_name():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from digest_pipeline.extraction import build_extractor
+from digest_pipeline.extraction import build_extractor, extract
 
 
 def tokens(text: str) -> list[str]:
@@ -35,4 +35,10 @@ def test_names_come_out_whole_and_without_particles(text, expected):
 
 
 def test_korean_metric_words_lose_their_particles():
-    assert tokens("정확도가 재현율은 지연 시간이") == ["정확도", "가", "재현율", "은", "지연", "시간", "이"]
+    (extraction,) = extract(["정확도가 재현율은 지연 시간이 정밀도를 높였다"])
+    assert [(m.text, m.canonical) for m in extraction.mentions] == [
+        ("정확도", "accuracy"),
+        ("재현율", "recall"),
+        ("지연 시간", "latency"),
+        ("정밀도", "precision"),
+    ]
