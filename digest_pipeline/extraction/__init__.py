@@ -98,20 +98,26 @@ def _extract_chunk(chunk: list[tuple[str, Hashable, bool]], batch_size: int) -> 
             title = next((doc for doc, unit in zip(paper, chunk[start:end], strict=True) if unit[2]), None)
             names = papers.paper_names(paper, title, gazetteer)
             if names:
-                papers.tag_paper_names(paper, names, components.CONFIDENCE["paper"])
+                papers.tag_paper_names(paper, names)
             start = end
     add_results = nlp.get_pipe("digest_results")
     for doc in docs:
         add_results(doc)
         mentions = [
             Mention(
-                ent.start_char, ent.end_char, ent.label_, ent.text, ent.kb_id_, ent._.method, ent._.confidence
+                ent.start_char,
+                ent.end_char,
+                ent.label_,
+                ent.text,
+                ent.kb_id_,
+                ent.id_,
+                components.CONFIDENCE[ent.id_],
             )
-            for ent in doc.ents
+            for ent in components.entities(doc)
         ]
         results = [
             Result(r["metric"], r["value"], r["unit"], r["dataset"], r["model"], r["sentence"])
-            for r in doc._.results
+            for r in components.results(doc)
         ]
         yield Extraction(mentions, results)
 

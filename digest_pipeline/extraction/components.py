@@ -6,13 +6,20 @@ the gazetteers, then token patterns for names no list holds (shapes like "-Bench
 overlaps, extends model names with their size, vetoes known non-entities and
 sets `doc.ents` with the canonical name as `kb_id_`.
 
-`digest_results` reads metric values next to metric mentions into `doc._.results`.
+`digest_results` reads metric values next to metric mentions (`results(doc)`) and
+finalises `doc.ents`.
+
+Between the two, entity spans live in `doc.user_data` (see `entities`), where the
+paper-level step can add to them: `doc.ents` is rebuilt from every token on each
+read and costs a pass over the doc on each write, so it is written once.
 """
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy
+from spacy.attrs import IS_ALPHA, IS_ASCII, IS_LOWER, IS_PUNCT, IS_TITLE, LIKE_NUM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -20,44 +27,57 @@ from spacy.tokens import Doc, Span
 from digest_pipeline.extraction.gazetteer import DATA, Entity, entity_key, load_gazetteer
 from digest_pipeline.extraction.tokenizer import make_rule_tokenizer, source_text
 
-Span.set_extension("method", default=None, force=True)
-Span.set_extension("confidence", default=None, force=True)
-Doc.set_extension("results", default=None, force=True)
+ENTITY_SPANS = "digest_pipeline.entity_spans"
+RESULTS = "digest_pipeline.results"
+
+
+def set_entities(doc: Doc, spans: list[Span]) -> None:
+    doc.user_data[ENTITY_SPANS] = spans
+
+
+def entities(doc: Doc) -> list[Span]:
+    """The doc's entity spans in order."""
+    spans = doc.user_data.get(ENTITY_SPANS)
+    return list(doc.ents) if spans is None else spans
+
+
+def results(doc: Doc) -> list[dict]:
+    """The doc's results, once `digest_results` has run."""
+    return doc.user_data.get(RESULTS, [])
+
 
 # How sure each way of finding a name is; the order also breaks ties between overlaps.
+# The method rides on each entity span as its `id_` (stored per token, so it survives
+# `doc.ents`); the confidence follows from it.
 CONFIDENCE = {"gazetteer": 0.95, "context": 0.75, "paper": 0.7, "shape": 0.6}
+METHOD_ORDER = {method: order for order, method in enumerate(CONFIDENCE)}
 
-# Names no list holds. A single scan over the text finds the words that could be
-# names (a capital, digit or ∞ in them); shapes and the words after each decide.
-# Regular expressions over the text replace Matcher REGEX predicates here: the
-# Matcher evaluates its regex on every token and took 60% of the extractor's time.
-CANDIDATE = re.compile(r"(?<![\w∞.+@/-])(?=[\w.+∞@/-]*[A-Z0-9∞])[A-Za-z0-9∞][\w.+∞@/-]*")
+# Names no list holds. Token flags pick the tokens that could be names (vectorised,
+# no Python per token); their shape and the words after each decide. Regular
+# expressions over the text replace Matcher REGEX predicates here: the Matcher
+# evaluates its regex on every token and took 60% of the extractor's time.
+CANDIDATE_FLAGS = [IS_ASCII, IS_LOWER, IS_PUNCT, LIKE_NUM, IS_TITLE, IS_ALPHA]
 DATASET_NOUNS = (
     "dataset|datasets|benchmark|benchmarks|corpus|corpora|testbed|데이터셋|벤치마크|데이터세트|말뭉치|코퍼스"
 )
 MODEL_NOUNS = "model|models|network|networks|backbone|모델|네트워크|백본"
-SHAPES = [
-    ("DATASET", re.compile(r"[A-Za-z0-9∞][\w.+∞-]*(?:Bench|BENCH|QA|-CD|Eval|EVAL|Arena)")),
-    ("METRIC", re.compile(r"[A-Za-z][\w-]*@\d+")),
-    (
-        "MODEL",
-        re.compile(
-            r"[A-Za-z][\w.]*(?:BERT|GPT|Net|Former|former|LLM|Diff|GAN|Mamba|CLIP|ViT|Llama|LLaMA|"
-            r"Whisper|VAE|DETR|YOLO|Qwen|Gemma|Mistral|T5|Det|Seg)(?:-[\w.]+)*"
-        ),
-    ),
+# One alternation each, a named group per label, so a candidate costs two regex calls.
+SHAPE = re.compile(
+    r"(?P<DATASET>[A-Za-z0-9∞][\w.+∞-]*(?:Bench|BENCH|QA|-CD|Eval|EVAL|Arena))"
+    r"|(?P<METRIC>[A-Za-z][\w-]*@\d+)"
+    r"|(?P<MODEL>[A-Za-z][\w.]*(?:BERT|GPT|Net|Former|former|LLM|Diff|GAN|Mamba|CLIP|ViT|Llama|LLaMA|"
+    r"Whisper|VAE|DETR|YOLO|Qwen|Gemma|Mistral|T5|Det|Seg)(?:-[\w.]+)*"
     # A name ending in a parameter count is a model ("Quokka-13B"); other numbers are not a sign.
-    ("MODEL", re.compile(r"[A-Z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?[BM]")),
-]
-CONTEXTS = [
-    ("DATASET", re.compile(rf"\s+(?i:{DATASET_NOUNS})(?![A-Za-z])")),
-    ("DATASET", re.compile(rf",\s+an?\s+(?:[A-Za-z-]+\s+){{0,3}}(?i:{DATASET_NOUNS})(?![A-Za-z])")),
-    ("DATASET", re.compile(rf"(?:라는|이라는)\s+(?:\S+\s+){{0,2}}(?:{DATASET_NOUNS})")),
-    ("MODEL", re.compile(rf"\s+(?i:{MODEL_NOUNS})(?![A-Za-z])")),
-]
-# A name has two capitals or a digit ("FooSet", "GPT-4o"), so "The dataset" names nothing.
+    r"|[A-Z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?[BM])"
+)
+CONTEXT = re.compile(
+    rf"(?P<DATASET>\s+(?i:{DATASET_NOUNS})(?![A-Za-z])"
+    rf"|,\s+an?\s+(?:[A-Za-z-]+\s+){{0,3}}(?i:{DATASET_NOUNS})(?![A-Za-z])"
+    rf"|(?:라는|이라는)\s+(?:\S+\s+){{0,2}}(?:{DATASET_NOUNS}))"
+    rf"|(?P<MODEL>\s+(?i:{MODEL_NOUNS})(?![A-Za-z]))"
+)
+# Two capitals or a digit make a name: "FooSet dataset", "GPT-4o 모델".
 NAME_LIKE = re.compile(r"(?:[^A-Z]*[A-Z]){2}|.*\d")
-HAS_CAPITAL = re.compile(r"[A-Z]")
 # Hyphenated dictionary words ("Vision-Language", "Co-Teaching") read as names but are not.
 WORD_COMPOUND = re.compile(r"^[A-Z]?[a-z]+(?:-[A-Z]?[a-z]+)+$")
 # Generic head nouns a gazetteer alias may carry that the span leaves out ("F1 score" -> "F1").
@@ -105,7 +125,7 @@ class Candidate:
 
     @property
     def rank(self) -> tuple:
-        return (-(self.end - self.start), list(CONFIDENCE).index(self.method), self.start)
+        return (-(self.end - self.start), METHOD_ORDER[self.method], self.start)
 
 
 def is_case_sensitive(alias: str) -> bool:
@@ -151,30 +171,24 @@ class EntityRecogniser:
             for entity in (self.by_match_id[match_id],)
         ]
         text = source_text(doc)
-        for match in CANDIDATE.finditer(text):
-            name = match.group().rstrip(".")
-            found = next(
-                (
-                    ("context", label)
-                    for label, after in CONTEXTS
-                    if NAME_LIKE.match(name) and after.match(text, match.end())
-                ),
-                None,
-            ) or next(
-                (
-                    ("shape", label)
-                    for label, shape in SHAPES
-                    if shape.fullmatch(name) and HAS_CAPITAL.search(name)
-                ),
-                None,
-            )
-            if found is None:
-                continue
-            span = doc.char_span(match.start(), match.start() + len(name))
-            if span is not None:
-                candidates.append(Candidate(span.start, span.end, found[1], found[0]))
-        doc.ents = self.resolve(doc, candidates)
+        for i in self.candidate_tokens(doc):
+            token = doc[i]
+            name = token.text
+            end = token.idx + len(name)
+            context = CONTEXT.match(text, end)
+            if context is not None and NAME_LIKE.match(name):
+                candidates.append(Candidate(i, i + 1, context.lastgroup, "context"))
+            elif shape := SHAPE.fullmatch(name):
+                candidates.append(Candidate(i, i + 1, shape.lastgroup, "shape"))
+        set_entities(doc, self.resolve(doc, candidates))
         return doc
+
+    @staticmethod
+    def candidate_tokens(doc: Doc) -> numpy.ndarray:
+        """Tokens that could be names: ASCII, not all lower case, not a plain capitalised
+        word, not a number or punctuation ("GPT-4o", "FooSet", "MMLU", "Quokka-13B"; not "The")."""
+        ascii_, lower, punct, number, title, alpha = doc.to_array(CANDIDATE_FLAGS).astype(bool).T
+        return numpy.flatnonzero(ascii_ & ~lower & ~punct & ~number & ~(title & alpha))
 
     def resolve(self, doc: Doc, candidates: list[Candidate]) -> list[Span]:
         taken = bytearray(len(doc))
@@ -190,8 +204,8 @@ class EntityRecogniser:
         return sorted(spans, key=lambda span: span.start)
 
     def to_span(self, doc: Doc, candidate: Candidate) -> Span | None:
-        text = doc[candidate.start : candidate.end].text
         entity, label = candidate.entity, candidate.label
+        text = entity.name if entity else doc[candidate.start : candidate.end].text
         if candidate.method != "gazetteer":
             if (
                 self.gazetteer.is_non_entity(text)
@@ -225,10 +239,7 @@ class EntityRecogniser:
             canonical = sized.name if sized else canonical
         elif label == "METRIC" and (cutoff := AT_K.search(text)) and "@" not in canonical:
             canonical += cutoff.group().replace(" ", "")  # "NDCG@20" is NDCG at a cut-off of 20
-        span = Span(doc, candidate.start, end, label=label, kb_id=canonical)
-        span._.method = candidate.method
-        span._.confidence = CONFIDENCE[candidate.method]
-        return span
+        return Span(doc, candidate.start, end, label=label, kb_id=canonical, span_id=candidate.method)
 
 
 # -- results -----------------------------------------------------------------------
@@ -261,22 +272,33 @@ class ResultExtractor:
     """Metric values next to metric mentions: "F1: 92.18%", "NDCG@20 of 0.901", "PER가 31.61%에서 15.79%로", "4.9배"."""
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
+        ents = entities(doc)
+        doc.ents = ents
         metrics = [ent for ent in ents if ent.label_ == "METRIC"]
+        found: list[dict] = []
+        doc.user_data[RESULTS] = found
+        if not metrics:
+            return doc
         text = source_text(doc)
+        # Tokens of a dataset or model name end a run of values.
+        names = {i for ent in ents if ent.label_ != "METRIC" for i in range(ent.start, ent.end)}
         claimed: set[int] = set()
-        results = []
         for index, metric in enumerate(metrics):
             after_limit = metrics[index + 1].start if index + 1 < len(metrics) else len(doc)
-            values = self.values(doc, range(metric.end, min(after_limit, metric.end + WINDOW)), claimed)
+            values = self.values(
+                doc, range(metric.end, min(after_limit, metric.end + WINDOW)), claimed, names
+            )
             if not values:
                 before_limit = metrics[index - 1].end if index else 0
                 values = self.values(
-                    doc, range(metric.start - 1, max(before_limit, metric.start - WINDOW) - 1, -1), claimed
+                    doc,
+                    range(metric.start - 1, max(before_limit, metric.start - WINDOW) - 1, -1),
+                    claimed,
+                    names,
                 )
             for token_index, value, unit in values:
                 claimed.add(token_index)
-                results.append(
+                found.append(
                     {
                         "metric": metric.kb_id_,
                         "value": value,
@@ -286,18 +308,17 @@ class ResultExtractor:
                         "sentence": sentence_around(text, metric.start_char),
                     }
                 )
-        doc._.results = results
         return doc
 
     @staticmethod
-    def values(doc: Doc, indices: range, claimed: set[int]) -> list[tuple[int, float, str]]:
+    def values(doc: Doc, indices: range, claimed: set[int], names: set[int]) -> list[tuple[int, float, str]]:
         """Numbers in `indices` order: the first within the window, then only those joined
         to it by connectors ("31.61%에서 15.79%로", "4.9배, 1.98배")."""
         found = []
         for i in indices:
             token = doc[i]
             text = token.text
-            if text in BOUNDARY or (token.ent_type_ in {"DATASET", "MODEL"} and found):
+            if text in BOUNDARY or (i in names and found):
                 break
             if NUMBER.match(text) and i not in claimed:
                 following = doc[i + 1].text if i + 1 < len(doc) else ""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span
 
+from digest_pipeline.extraction.components import entities, set_entities
 from digest_pipeline.extraction.gazetteer import Gazetteer
 from digest_pipeline.extraction.tokenizer import source_text
 
@@ -63,8 +64,8 @@ def paper_names(docs: Sequence[Doc], title: Doc | None, gazetteer: Gazetteer) ->
     names = {
         ent.text: ent.label_
         for doc in docs
-        for ent in doc.ents
-        if ent._.method in {"context", "shape"} and ent.label_ != "METRIC"
+        for ent in entities(doc)
+        if ent.id_ in {"context", "shape"} and ent.label_ != "METRIC"
     }
     lead = title_name(source_text(title)) if title is not None else None
     if lead and lead not in names and not gazetteer.is_non_entity(lead):
@@ -74,7 +75,7 @@ def paper_names(docs: Sequence[Doc], title: Doc | None, gazetteer: Gazetteer) ->
     return names
 
 
-def tag_paper_names(docs: Sequence[Doc], names: dict[str, str], confidence: float) -> None:
+def tag_paper_names(docs: Sequence[Doc], names: dict[str, str]) -> None:
     """Add every token-aligned, non-overlapping occurrence of the names to each doc's entities."""
     for doc in docs:
         text = source_text(doc)
@@ -82,18 +83,17 @@ def tag_paper_names(docs: Sequence[Doc], names: dict[str, str], confidence: floa
         for name, label in names.items():
             start = text.find(name)
             while start != -1:
-                span = doc.char_span(start, start + len(name), label=label, kb_id=name)
+                span = doc.char_span(start, start + len(name), label=label, kb_id=name, span_id="paper")
                 if span is not None:
                     added.append(span)
                 start = text.find(name, start + 1)
         if not added:
             continue
-        taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+        current = entities(doc)
+        taken = {i for ent in current for i in range(ent.start, ent.end)}
         fresh: list[Span] = []
         for span in added:
             if taken.isdisjoint(range(span.start, span.end)):
-                span._.method = "paper"
-                span._.confidence = confidence
                 fresh.append(span)
                 taken.update(range(span.start, span.end))
-        doc.ents = sorted([*doc.ents, *fresh], key=lambda span: span.start)
+        set_entities(doc, sorted([*current, *fresh], key=lambda span: span.start))
