@@ -180,7 +180,7 @@ class EntityRecogniser:
                 candidates.append(Candidate(i, i + 1, context.lastgroup, "context"))
             elif shape := SHAPE.fullmatch(name):
                 candidates.append(Candidate(i, i + 1, shape.lastgroup, "shape"))
-        set_entities(doc, self.resolve(doc, candidates))
+        set_entities(doc, self.add_expansions(doc, self.resolve(doc, candidates)))
         return doc
 
     @staticmethod
@@ -189,6 +189,42 @@ class EntityRecogniser:
         word, not a number or punctuation ("GPT-4o", "FooSet", "MMLU", "Quokka-13B"; not "The")."""
         ascii_, lower, punct, number, title, alpha = doc.to_array(CANDIDATE_FLAGS).astype(bool).T
         return numpy.flatnonzero(ascii_ & ~lower & ~punct & ~number & ~(title & alpha))
+
+    def add_expansions(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """ "Content Focuser Network (CFNet)": the expansion and its abbreviation are two
+        spans of one entity. The abbreviation is a known span, or a name whose expansion
+        says what it is ("... Network (HCN)")."""
+        known = {span.start: span for span in spans}
+        taken = {i for span in spans for i in range(span.start, span.end)}
+        added = []
+        for close in (i for i, token in enumerate(doc) if token.text == ")" and i >= 3):
+            abbreviation, opening = doc[close - 1], doc[close - 2]
+            if opening.text != "(" or not NAME_LIKE.match(abbreviation.text):
+                continue
+            start = expansion_start(doc, close - 2, abbreviation.text)
+            if start is None or not taken.isdisjoint(range(start, close - 2)):
+                continue
+            entity_span = known.get(close - 1)
+            if entity_span is not None and entity_span.end == close:
+                label, canonical, method = entity_span.label_, entity_span.kb_id_, entity_span.id_
+            else:
+                expansion = doc[start : close - 2]
+                label = next((TYPE_WORDS[t.lower_] for t in expansion if t.lower_ in TYPE_WORDS), None)
+                # A lower-case expansion of an unknown abbreviation is a kind, not a name
+                # ("feed-forward network (FFN)").
+                proper = all(t.text[0].isupper() for t in expansion if t.lower_ not in FUNCTION_WORDS)
+                if (
+                    not proper
+                    or label is None
+                    or close - 1 in taken
+                    or self.gazetteer.is_non_entity(abbreviation.text)
+                ):
+                    continue
+                canonical, method = abbreviation.text, "context"
+                added.append(Span(doc, close - 1, close, label=label, kb_id=canonical, span_id=method))
+            added.append(Span(doc, start, close - 2, label=label, kb_id=canonical, span_id=method))
+            taken.update(range(start, close))
+        return sorted([*spans, *added], key=lambda span: span.start) if added else spans
 
     def resolve(self, doc: Doc, candidates: list[Candidate]) -> list[Span]:
         taken = bytearray(len(doc))
@@ -242,12 +278,54 @@ class EntityRecogniser:
         return Span(doc, candidate.start, end, label=label, kb_id=canonical, span_id=candidate.method)
 
 
+# Words in an expansion that say what the abbreviation names.
+TYPE_WORDS = {
+    **dict.fromkeys(
+        ["network", "networks", "transformer", "model", "models", "net", "encoder", "detector"], "MODEL"
+    ),
+    **dict.fromkeys(["dataset", "benchmark", "corpus"], "DATASET"),
+    **dict.fromkeys(["rate", "score", "error", "accuracy", "precision", "recall"], "METRIC"),
+}
+FUNCTION_WORDS = {"of", "for", "and", "in", "on", "with", "the", "a", "an", "to", "via", "by"}
+
+
+def expansion_start(doc: Doc, opening: int, abbreviation: str) -> int | None:
+    """Where the words before "(ABBR)" start to spell it: the first word gives its first
+    capital, and its capitals appear in order among the words' initials."""
+    capitals = [char for char in abbreviation if char.isupper()]
+    if len(capitals) < 2:
+        return None
+    for start in range(opening - 1, max(-1, opening - len(capitals) - 4), -1):
+        words = doc[start:opening]
+        if (
+            not all(token.is_alpha or "-" in token.text for token in words)
+            or words[0].lower_ in FUNCTION_WORDS
+        ):
+            if not words[0].is_alpha and "-" not in words[0].text:
+                return None
+            continue
+        initials = iter(
+            part[0].upper()
+            for token in words
+            if token.lower_ not in FUNCTION_WORDS
+            for part in token.text.split("-")
+            if part
+        )
+        if words[0].text[0].upper() == capitals[0] and all(capital in initials for capital in capitals):
+            return start
+    return None
+
+
 # -- results -----------------------------------------------------------------------
 
 NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
 UNITS = {"%": "%", "배": "x", "x": "x", "×": "x", "ms": "ms", "s": "s", "초": "s", "점": "pt", "points": "pt", "pt": "pt", "p": "pt", "%p": "pt"}  # fmt: skip
 # Words after a number that make it a count, not a metric value.
-COUNT_WORDS = {"entries", "samples", "pages", "images", "tokens", "parameters", "params", "hours", "epochs", "layers", "examples", "papers", "languages", "tasks", "개", "개의", "명", "시간", "장", "편", "층", "개국", "건"}  # fmt: skip
+COUNT_WORDS = {"entries", "samples", "pages", "images", "tokens", "parameters", "params", "hours", "epochs", "layers", "examples", "papers", "languages", "tasks", "authors", "documents", "users", "items", "queries", "videos", "frames", "pairs", "words", "sentences", "classes", "categories", "steps", "iterations", "gpus", "gpu", "nodes", "resolution", "gb", "mb", "kb", "tb", "개", "개의", "명", "시간", "장", "편", "층", "개국", "건"}  # fmt: skip
+# Words before a number that make it a setting, not a result ("resolution 224", "batch size 32").
+SETTING_WORDS = {"resolution", "size", "sizes", "batch", "epoch", "epochs", "layer", "layers", "seed", "rank", "version", "top", "k", "n", "step", "steps"}  # fmt: skip
+# Range marks: "68-71%" gives both ends the unit.
+RANGE = {"-", "–", "~", "to"}
 BOUNDARY = {".", ";", "!", "?", "。"}
 # What may stand between two values of one metric ("from 31.6% to 15.8%", "31.61%에서 15.79%로").
 CONNECTORS = {",", "to", "from", "and", "or", "vs", "vs.", "→", "->", "(", ")", "에서", "로", "으로", "와", "과", "및", "각각", "~", "-"}  # fmt: skip
@@ -322,11 +400,17 @@ class ResultExtractor:
                 break
             if NUMBER.match(text) and i not in claimed:
                 following = doc[i + 1].text if i + 1 < len(doc) else ""
-                if following.lower() in COUNT_WORDS or YEAR.match(text):
+                preceding = doc[i - 1].lower_ if i else ""
+                if following.lower() in COUNT_WORDS or preceding in SETTING_WORDS or YEAR.match(text):
                     continue
                 found.append((i, float(text.replace(",", "")), unit_of(following)))
             elif found and not (text.lower() in CONNECTORS or unit_of(text)):
                 break
+        found.sort()
+        for j in range(len(found) - 1):
+            (i, value, unit), (later, _, later_unit) = found[j], found[j + 1]
+            if not unit and later == i + 2 and doc[i + 1].lower_ in RANGE:
+                found[j] = (i, value, later_unit)
         return found
 
     @staticmethod

@@ -44,8 +44,9 @@ def title_name(title: str) -> str | None:
 def presented_as(name: str, texts: Sequence[str]) -> str | None:
     """How the paper presents the name: the type noun nearest after each occurrence votes.
 
-    MODEL wins ties (ANNOTATION.md: the paper's own model "when the text presents it
-    as a model"), then DATASET; a name presented only as a method is no entity.
+    Any presentation as a model makes it a MODEL (ANNOTATION.md: the paper's own model
+    "when the text presents it as a model, network or system"); else a DATASET when
+    presented so more often than as a method; a name presented as a method is no entity.
     """
     votes = {"MODEL": 0, "DATASET": 0, "METHOD": 0}
     for text in texts:
@@ -55,8 +56,9 @@ def presented_as(name: str, texts: Sequence[str]) -> str | None:
                 noun = TYPE_NOUN.search(after)
                 if noun:
                     votes[NOUN_TYPE[noun.group().lower()]] += 1
-    best = max(votes, key=lambda label: (votes[label], label == "MODEL", label == "DATASET"))
-    return best if votes[best] and best != "METHOD" else None
+    if votes["MODEL"]:
+        return "MODEL"
+    return "DATASET" if votes["DATASET"] > votes["METHOD"] else None
 
 
 def paper_names(docs: Sequence[Doc], title: Doc | None, gazetteer: Gazetteer) -> dict[str, str]:
