@@ -58,7 +58,8 @@ METHOD_ORDER = {method: order for order, method in enumerate(CONFIDENCE)}
 # evaluates its regex on every token and took 60% of the extractor's time.
 CANDIDATE_FLAGS = [IS_ASCII, IS_LOWER, IS_PUNCT, LIKE_NUM, IS_TITLE, IS_ALPHA]
 DATASET_NOUNS = (
-    "dataset|datasets|benchmark|benchmarks|corpus|corpora|testbed|데이터셋|벤치마크|데이터세트|말뭉치|코퍼스"
+    "dataset|datasets|benchmark|benchmarks|corpus|corpora|testbed|test set|test sets|"
+    "데이터셋|벤치마크|데이터세트|말뭉치|코퍼스|평가셋|테스트셋|평가 세트|테스트 세트"
 )
 MODEL_NOUNS = "model|models|network|networks|backbone|모델|네트워크|백본"
 # One alternation each, a named group per label, so a candidate costs two regex calls.
@@ -73,7 +74,9 @@ SHAPE = re.compile(
 CONTEXT = re.compile(
     rf"(?P<DATASET>\s+(?i:{DATASET_NOUNS})(?![A-Za-z])"
     rf"|,\s+an?\s+(?:[A-Za-z-]+\s+){{0,3}}(?i:{DATASET_NOUNS})(?![A-Za-z])"
-    rf"|(?:라는|이라는)\s+(?:\S+\s+){{0,2}}(?:{DATASET_NOUNS}))"
+    rf"|(?:라는|이라는)\s+(?:\S+\s+){{0,2}}(?:{DATASET_NOUNS})"
+    # "X에서 ... 47.3%": the Korean locative marks what results are reported on.
+    r"|에서(?:의|는)?(?=\s))"
     rf"|(?P<MODEL>\s+(?i:{MODEL_NOUNS})(?![A-Za-z]))"
 )
 # Two capitals or a digit make a name: "FooSet dataset", "GPT-4o 모델".
@@ -319,7 +322,7 @@ def expansion_start(doc: Doc, opening: int, abbreviation: str) -> int | None:
 # -- results -----------------------------------------------------------------------
 
 NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
-UNITS = {"%": "%", "배": "x", "x": "x", "×": "x", "ms": "ms", "s": "s", "초": "s", "점": "pt", "points": "pt", "pt": "pt", "p": "pt", "%p": "pt"}  # fmt: skip
+UNITS = {"%": "%", "배": "x", "x": "x", "×": "x", "times": "x", "ms": "ms", "s": "s", "초": "s", "점": "pt", "points": "pt", "pt": "pt", "p": "pt", "%p": "pt"}  # fmt: skip
 # Words after a number that make it a count, not a metric value.
 COUNT_WORDS = {"entries", "samples", "pages", "images", "tokens", "parameters", "params", "hours", "epochs", "layers", "examples", "papers", "languages", "tasks", "authors", "documents", "users", "items", "queries", "videos", "frames", "pairs", "words", "sentences", "classes", "categories", "steps", "iterations", "gpus", "gpu", "nodes", "resolution", "gb", "mb", "kb", "tb", "개", "개의", "명", "시간", "장", "편", "층", "개국", "건"}  # fmt: skip
 # Words before a number that make it a setting, not a result ("resolution 224", "batch size 32").
