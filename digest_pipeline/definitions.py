@@ -8,7 +8,7 @@ from digest_pipeline.assets.entities import extracted_entities
 from digest_pipeline.assets.marts import warehouse_marts
 from digest_pipeline.assets.parsed import parsed_tables
 from digest_pipeline.assets.raw import digest_files
-from digest_pipeline.checks import mart_checks
+from digest_pipeline.checks import schema_checks
 from digest_pipeline.resources import DigestInput, WarehouseResource, default_database, default_input
 
 INGEST_JOB = "ingest_digests"
@@ -23,7 +23,7 @@ ingest_job = define_asset_job(
 def build_definitions(input_paths: Sequence[str], database: str, year: int | None = None) -> Definitions:
     return Definitions(
         assets=[digest_files, parsed_tables, extracted_entities, warehouse_marts],
-        asset_checks=mart_checks,
+        asset_checks=schema_checks,
         jobs=[ingest_job],
         resources={
             "digest_input": DigestInput(paths=list(input_paths), year=year),

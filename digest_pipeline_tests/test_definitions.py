@@ -6,10 +6,10 @@ import pytest
 from dagster import AssetKey
 
 from digest_pipeline.assets import pandera_type
-from digest_pipeline.checks import mart_schema_check
+from digest_pipeline.checks import mart_schema_check, schema_checks, table_schema_check
 from digest_pipeline.definitions import INGEST_JOB, build_definitions
 from digest_pipeline.resources import WarehouseResource
-from digest_pipeline.schemas import MART_TABLES, ParsedAppearances
+from digest_pipeline.schemas import ParsedAppearances, polars_schema
 from digest_pipeline_tests.conftest import SEEDS
 
 
@@ -19,7 +19,7 @@ def test_the_whole_graph_materialises_and_its_checks_pass(tmp_path):
     result = defs.resolve_job_def(INGEST_JOB).execute_in_process()
     assert result.success
     evaluations = result.get_asset_check_evaluations()
-    assert len(evaluations) == len(MART_TABLES) and all(evaluation.passed for evaluation in evaluations)
+    assert len(evaluations) == len(schema_checks) and all(evaluation.passed for evaluation in evaluations)
     materialised = {event.asset_key for event in result.get_asset_materialization_events()}
     assert AssetKey(["marts", "papers"]) in materialised and AssetKey("parsed_paper_sections") in materialised
     with duckdb.connect(str(database), read_only=True) as db:
@@ -38,14 +38,23 @@ def test_the_asset_graph_has_lineage_from_files_to_marts():
     }
 
 
+def all_null_row(model) -> pl.DataFrame:
+    return pl.DataFrame({name: [None] for name in model.to_schema().columns}, schema=polars_schema(model))
+
+
 def test_a_parsed_table_with_bad_rows_fails_its_type_check():
-    bad = pl.DataFrame(
-        {name: [None] for name in ParsedAppearances.to_schema().columns},
-        schema={name: column.dtype.type for name, column in ParsedAppearances.to_schema().columns.items()},
-    )
-    check = pandera_type(ParsedAppearances).type_check(None, bad)
+    check = pandera_type(ParsedAppearances).type_check(None, all_null_row(ParsedAppearances))
     assert not check.success
     assert "file_path" in check.description and "not_nullable" in check.description
+
+
+def test_parsed_table_check_fails_and_names_the_failing_rows():
+    result = table_schema_check("parsed_paper_appearances", ParsedAppearances)(
+        all_null_row(ParsedAppearances)
+    )
+    assert not result.passed
+    assert result.metadata["failing_values"].value > 0
+    assert "not_nullable" in result.metadata["failing_rows"].value
 
 
 def test_mart_check_fails_and_names_the_failing_rows(tmp_path):
