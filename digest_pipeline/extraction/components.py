@@ -114,6 +114,20 @@ NOT_VERSIONED_MODEL = re.compile(
     re.IGNORECASE,
 )
 LABELS = ("MODEL", "DATASET", "METRIC")
+RANKING_BASES = {
+    "hits",
+    "hit",
+    "recall",
+    "precision",
+    "ndcg",
+    "mrr",
+    "map",
+    "acc",
+    "accuracy",
+    "pass",
+    "success",
+    "f1",
+}
 AT_K = re.compile(r"@\s?\d+$")
 SIZE = re.compile(r"^\d+(?:\.\d+)?[BMK]$|^\d+x\d+[BM]$|^v\d+(?:\.\d+)*$", re.IGNORECASE)
 
@@ -212,10 +226,19 @@ class EntityRecogniser:
                 label, canonical, method = entity_span.label_, entity_span.kb_id_, entity_span.id_
             else:
                 expansion = doc[start : close - 2]
-                label = next((TYPE_WORDS[t.lower_] for t in expansion if t.lower_ in TYPE_WORDS), None)
+                # Words as written: "Task-specific" may be three tokens.
+                words = [t for t in expansion if t.text != "-" and not (t.i and doc[t.i - 1].text == "-")]
+                label = next(
+                    (
+                        TYPE_WORDS[w.lower_.split("-")[-1]]
+                        for w in words
+                        if w.lower_.split("-")[-1] in TYPE_WORDS
+                    ),
+                    "MODEL" if start and doc[start - 1].lower_ in PROPOSE_WORDS else None,
+                )
                 # A lower-case expansion of an unknown abbreviation is a kind, not a name
                 # ("feed-forward network (FFN)").
-                proper = all(t.text[0].isupper() for t in expansion if t.lower_ not in FUNCTION_WORDS)
+                proper = all(w.text[0].isupper() for w in words if w.lower_ not in FUNCTION_WORDS)
                 if (
                     not proper
                     or label is None
@@ -256,9 +279,10 @@ class EntityRecogniser:
             entity = next(filter(None, (self.gazetteer.lookup(known, text) for known in LABELS)), None)
             label = entity.label if entity else label
             if label == "METRIC" and entity is None:
-                # Only cut-offs of known metrics: "NDCG@20" yes, "user@host" no.
-                entity = self.gazetteer.lookup("METRIC", AT_K.sub("", text))
-                if entity is None:
+                # Only cut-offs of ranking metrics: "NDCG@20", "Hits@20" yes, "user@host" no.
+                base = AT_K.sub("", text)
+                entity = self.gazetteer.lookup("METRIC", base)
+                if entity is None and base.lower() not in RANKING_BASES:
                     return None
         end = candidate.end
         if end - candidate.start > 1 and doc[end - 1].lower_ in TRAILING_GENERIC:
@@ -290,6 +314,18 @@ TYPE_WORDS = {
     **dict.fromkeys(["rate", "score", "error", "accuracy", "precision", "recall"], "METRIC"),
 }
 FUNCTION_WORDS = {"of", "for", "and", "in", "on", "with", "the", "a", "an", "to", "via", "by"}
+# "we propose Neural Common Neighbor (NCN)": what a paper proposes under a name is its model.
+PROPOSE_WORDS = {
+    "propose",
+    "proposes",
+    "proposed",
+    "introduce",
+    "introduces",
+    "present",
+    "presents",
+    "develop",
+    "develops",
+}
 
 
 def expansion_start(doc: Doc, opening: int, abbreviation: str) -> int | None:

@@ -37,6 +37,8 @@ INNER_BRACKET = r"(?<=[\w$*])[()\[\]](?=[\w$*])"
 MODIFIER_HYPHEN = rf"-(?=(?:{'|'.join(HYPHEN_MODIFIERS)})$)"
 # "x" after a number is a factor ("4.9x"), "배" its Korean form.
 FACTOR = r"(?<=[0-9])[x×]$"
+# Letters glued to a number are its unit or metric: "50.4AP", "24GB", "512px".
+NUMBER_LETTERS = r"(?<=[0-9])[A-Za-z]{2,}$"
 # A sentence-final period after a capital or digit ("... Llama 3.1 70B."), which the defaults keep.
 FINAL_PERIOD = r"(?<=[A-Z0-9%)\]])\.$"
 
@@ -96,7 +98,7 @@ def make_rule_tokenizer(nlp, cache_size: int) -> Tokenizer:
         rules=dict(defaults.tokenizer_exceptions),
         prefix_search=compile_prefix_regex(defaults.prefixes).search,
         suffix_search=compile_suffix_regex(
-            [HANGUL_SUFFIX, PARTICLE_SUFFIX, FACTOR, FINAL_PERIOD, *defaults.suffixes]
+            [HANGUL_SUFFIX, PARTICLE_SUFFIX, FACTOR, NUMBER_LETTERS, FINAL_PERIOD, *defaults.suffixes]
         ).search,
         infix_finditer=compile_infix_regex(_infixes()).finditer,
         token_match=defaults.token_match,

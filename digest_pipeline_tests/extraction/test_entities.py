@@ -76,3 +76,17 @@ def test_offsets_point_at_the_surface_in_every_seed_text():
             assert text[m.start : m.end] == m.text and m.text.strip() == m.text
             total += 1
     assert total > 300
+
+
+def test_an_abbreviation_and_its_capitalised_expansion_are_one_entity():
+    found = mentions(
+        "This paper proposes a Hierarchical Multi-Interest Co-Network (HCN) to capture interests."
+    )
+    assert found == [
+        ("Hierarchical Multi-Interest Co-Network", "MODEL", "HCN"),
+        ("HCN", "MODEL", "HCN"),
+    ]
+
+
+def test_a_lower_case_expansion_names_a_kind_not_an_entity():
+    assert mentions("Each layer has a feed-forward network (FFN) after attention.") == []

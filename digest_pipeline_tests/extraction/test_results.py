@@ -35,3 +35,16 @@ def test_counts_are_not_results():
     assert results("The dataset has 12,000 entries and the model has 8B parameters with 95% accuracy.") == [
         (None, "accuracy", 95.0, "%")
     ]
+
+
+def test_a_range_gives_both_ends_the_unit():
+    assert results("Earlier work reached a 68-71% success rate.") == [
+        (None, "success rate", 68.0, "%"),
+        (None, "success rate", 71.0, "%"),
+    ]
+
+
+def test_settings_are_not_results():
+    assert results("It reaches 86.5% top-1 accuracy when finetuned with resolution 224.") == [
+        (None, "top-1 accuracy", 86.5, "%")
+    ]
