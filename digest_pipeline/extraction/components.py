@@ -18,8 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy
-from spacy.attrs import IS_ALPHA, IS_ASCII, IS_LOWER, IS_PUNCT, IS_TITLE, LIKE_NUM
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -52,11 +51,20 @@ def results(doc: Doc) -> list[dict]:
 CONFIDENCE = {"gazetteer": 0.95, "context": 0.75, "paper": 0.7, "shape": 0.6}
 METHOD_ORDER = {method: order for order, method in enumerate(CONFIDENCE)}
 
-# Names no list holds. Token flags pick the tokens that could be names (vectorised,
-# no Python per token); their shape and the words after each decide. Regular
+
+# Names no list holds. A per-word test picks the tokens that could be names; their
+# shape and the words after each decide. Regular
 # expressions over the text replace Matcher REGEX predicates here: the Matcher
 # evaluates its regex on every token and took 60% of the extractor's time.
-CANDIDATE_FLAGS = [IS_ASCII, IS_LOWER, IS_PUNCT, LIKE_NUM, IS_TITLE, IS_ALPHA]
+def could_be_name(word: str) -> bool:
+    return (
+        word.isascii()
+        and not word.islower()
+        and any(char.isalpha() for char in word)
+        and not (word.istitle() and word.isalpha())
+    )
+
+
 DATASET_NOUNS = (
     "dataset|datasets|benchmark|benchmarks|corpus|corpora|testbed|test set|test sets|"
     "데이터셋|벤치마크|데이터세트|말뭉치|코퍼스|평가셋|테스트셋|평가 세트|테스트 세트"
@@ -161,6 +169,7 @@ class EntityRecogniser:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_match_id: dict[int, Entity] = {}
+        self.name_like_words: dict[int, bool] = {}
         # Patterns get a tokenizer of their own: tens of thousands of aliases would
         # otherwise fill the pipeline tokenizer's cache before any digest text is seen.
         make_doc = make_rule_tokenizer(nlp, cache_size=0)
@@ -200,12 +209,19 @@ class EntityRecogniser:
         set_entities(doc, self.add_expansions(doc, self.resolve(doc, candidates)))
         return doc
 
-    @staticmethod
-    def candidate_tokens(doc: Doc) -> numpy.ndarray:
+    def candidate_tokens(self, doc: Doc) -> list[int]:
         """Tokens that could be names: ASCII, not all lower case, not a plain capitalised
-        word, not a number or punctuation ("GPT-4o", "FooSet", "MMLU", "Quokka-13B"; not "The")."""
-        ascii_, lower, punct, number, title, alpha = doc.to_array(CANDIDATE_FLAGS).astype(bool).T
-        return numpy.flatnonzero(ascii_ & ~lower & ~punct & ~number & ~(title & alpha))
+        word, not a number or punctuation ("GPT-4o", "FooSet", "MMLU", "Quokka-13B"; not "The").
+        Decided once per distinct word: digest vocabularies are small, texts many."""
+        known = self.name_like_words
+        found = []
+        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+            flag = known.get(orth)
+            if flag is None:
+                flag = known[orth] = could_be_name(doc.vocab.strings[orth])
+            if flag:
+                found.append(i)
+        return found
 
     def add_expansions(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """ "Content Focuser Network (CFNet)": the expansion and its abbreviation are two
@@ -214,7 +230,12 @@ class EntityRecogniser:
         known = {span.start: span for span in spans}
         taken = {i for span in spans for i in range(span.start, span.end)}
         added = []
-        for close in (i for i, token in enumerate(doc) if token.text == ")" and i >= 3):
+        text = source_text(doc)
+        for match in PARENTHESISED.finditer(text):
+            inner = doc.char_span(match.start(1), match.end(1))
+            if inner is None or len(inner) != 1 or inner.start < 2:
+                continue
+            close = inner.end
             abbreviation, opening = doc[close - 1], doc[close - 2]
             if opening.text != "(" or not NAME_LIKE.match(abbreviation.text):
                 continue
@@ -313,6 +334,7 @@ TYPE_WORDS = {
     **dict.fromkeys(["dataset", "benchmark", "corpus"], "DATASET"),
     **dict.fromkeys(["rate", "score", "error", "accuracy", "precision", "recall"], "METRIC"),
 }
+PARENTHESISED = re.compile(r"\(([^\s()]{2,20})\)")
 FUNCTION_WORDS = {"of", "for", "and", "in", "on", "with", "the", "a", "an", "to", "via", "by"}
 # "we propose Neural Common Neighbor (NCN)": what a paper proposes under a name is its model.
 PROPOSE_WORDS = {
