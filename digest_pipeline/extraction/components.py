@@ -400,6 +400,8 @@ def unit_of(token_text: str) -> str:
 
 
 WINDOW = 12
+# Words allowed between two values of one metric.
+MAX_GAP = 6
 
 
 @Language.factory("digest_results")
@@ -419,13 +421,13 @@ class ResultExtractor:
         if not metrics:
             return doc
         text = source_text(doc)
-        # Tokens of a dataset or model name end a run of values.
-        names = {i for ent in ents if ent.label_ != "METRIC" for i in range(ent.start, ent.end)}
+        # A dataset name ends a run of values; a model name does not ("X의 42.7%보다").
+        datasets = {i for ent in ents if ent.label_ == "DATASET" for i in range(ent.start, ent.end)}
         claimed: set[int] = set()
         for index, metric in enumerate(metrics):
             after_limit = metrics[index + 1].start if index + 1 < len(metrics) else len(doc)
             values = self.values(
-                doc, range(metric.end, min(after_limit, metric.end + WINDOW)), claimed, names
+                doc, range(metric.end, min(after_limit, metric.end + WINDOW)), claimed, datasets
             )
             if not values:
                 before_limit = metrics[index - 1].end if index else 0
@@ -433,7 +435,7 @@ class ResultExtractor:
                     doc,
                     range(metric.start - 1, max(before_limit, metric.start - WINDOW) - 1, -1),
                     claimed,
-                    names,
+                    datasets,
                 )
             for token_index, value, unit in values:
                 claimed.add(token_index)
@@ -450,14 +452,18 @@ class ResultExtractor:
         return doc
 
     @staticmethod
-    def values(doc: Doc, indices: range, claimed: set[int], names: set[int]) -> list[tuple[int, float, str]]:
-        """Numbers in `indices` order: the first within the window, then only those joined
-        to it by connectors ("31.61%에서 15.79%로", "4.9배, 1.98배")."""
+    def values(
+        doc: Doc, indices: range, claimed: set[int], datasets: set[int]
+    ) -> list[tuple[int, float, str]]:
+        """Numbers in `indices` order: the first within the window, then those that follow
+        within a few words ("31.61%에서 15.79%로", "47.3%를 달성하여 YOLOv8-S의 42.7%보다"),
+        up to a sentence end or a dataset name."""
         found = []
+        gap = 0
         for i in indices:
             token = doc[i]
             text = token.text
-            if text in BOUNDARY or (i in names and found):
+            if text in BOUNDARY or (i in datasets and found) or gap > MAX_GAP:
                 break
             if NUMBER.match(text) and i not in claimed:
                 following = doc[i + 1].text if i + 1 < len(doc) else ""
@@ -465,8 +471,9 @@ class ResultExtractor:
                 if following.lower() in COUNT_WORDS or preceding in SETTING_WORDS or YEAR.match(text):
                     continue
                 found.append((i, float(text.replace(",", "")), unit_of(following)))
+                gap = 0
             elif found and not (text.lower() in CONNECTORS or unit_of(text)):
-                break
+                gap += 1
         found.sort()
         for j in range(len(found) - 1):
             (i, value, unit), (later, _, later_unit) = found[j], found[j + 1]
