@@ -10,8 +10,8 @@ from digest_pipeline.assets.parsed import parsed_tables
 from digest_pipeline.assets.raw import digest_files
 from digest_pipeline.checks import schema_checks
 from digest_pipeline.resources import DigestInput, WarehouseResource, default_database, default_input
-
-INGEST_JOB = "ingest_digests"
+from digest_pipeline.schedules import reconciliation_schedule
+from digest_pipeline.sensors import INGEST_JOB, digest_folder_sensor
 
 ingest_job = define_asset_job(
     INGEST_JOB,
@@ -25,6 +25,8 @@ def build_definitions(input_paths: Sequence[str], database: str, year: int | Non
         assets=[digest_files, parsed_tables, extracted_entities, warehouse_marts],
         asset_checks=schema_checks,
         jobs=[ingest_job],
+        sensors=[digest_folder_sensor],
+        schedules=[reconciliation_schedule],
         resources={
             "digest_input": DigestInput(paths=list(input_paths), year=year),
             "warehouse": WarehouseResource(database=database),

@@ -1,0 +1,128 @@
+"""Watching an input folder: which digest files are new, changed, gone, or still being written.
+
+A sensor keeps a `FolderState` in its cursor between evaluations. A file counts
+once it is stable: the same size and modification time at two evaluations in a
+row, so a file still being copied in waits. A stable file whose size or time
+moved since it was last ingested is hashed; only a new hash makes it "changed",
+so touching a file re-ingests nothing.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digest_pipeline.sources import content_hash, is_candidate
+
+CURSOR_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    size: int
+    mtime_ns: int
+    sha256: str | None = None
+
+
+@dataclass
+class FolderState:
+    """What the watcher knows: ingested files (with hashes) and files waiting to settle."""
+
+    ingested: dict[str, Seen] = field(default_factory=dict)
+    settling: dict[str, Seen] = field(default_factory=dict)
+    generation: int = 0
+
+    def to_cursor(self) -> str:
+        return json.dumps(
+            {
+                "version": CURSOR_VERSION,
+                "generation": self.generation,
+                "ingested": {path: [s.size, s.mtime_ns, s.sha256] for path, s in self.ingested.items()},
+                "settling": {path: [s.size, s.mtime_ns] for path, s in self.settling.items()},
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_cursor(cls, cursor: str | None) -> "FolderState":
+        if not cursor:
+            return cls()
+        data = json.loads(cursor)
+        return cls(
+            ingested={path: Seen(*values) for path, values in data.get("ingested", {}).items()},
+            settling={path: Seen(*values) for path, values in data.get("settling", {}).items()},
+            generation=data.get("generation", 0),
+        )
+
+
+@dataclass(frozen=True)
+class Changes:
+    new: list[str]
+    changed: list[str]
+    removed: list[str]
+    waiting: list[str]
+    unreadable: list[str]
+
+    @property
+    def needs_ingest(self) -> bool:
+        return bool(self.new or self.changed or self.removed)
+
+
+def regular_files(folder: Path) -> dict[str, Seen]:
+    """Regular files directly inside `folder` (no sub-folders, no temporary or hidden names,
+    no symlinks leading out of it), with their size and modification time."""
+    found: dict[str, Seen] = {}
+    root = folder.resolve()
+    if not root.is_dir():
+        return found
+    for path in root.iterdir():
+        if not is_candidate(path):
+            continue
+        try:
+            resolved = path.resolve(strict=True)
+            if resolved.parent != root or not resolved.is_file():
+                continue
+            stat = resolved.stat()
+        except (OSError, RuntimeError):  # vanished, dangling or looping symlink
+            continue
+        found[str(resolved)] = Seen(stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def observe(folders: list[Path], state: FolderState) -> tuple[Changes, FolderState]:
+    """Compare the folders with the last state; return the changes and the next state."""
+    current = {path: seen for folder in folders for path, seen in regular_files(folder).items()}
+    ingested, settling = dict(state.ingested), {}
+    new, changed, waiting, unreadable = [], [], [], []
+    for path, seen in sorted(current.items()):
+        before = state.ingested.get(path)
+        if before is not None and (before.size, before.mtime_ns) == (seen.size, seen.mtime_ns):
+            continue  # untouched since ingested
+        previous = state.settling.get(path)
+        if previous is None or (previous.size, previous.mtime_ns) != (seen.size, seen.mtime_ns):
+            settling[path] = seen  # first sight, or still being written: look again next time
+            waiting.append(path)
+            continue
+        try:
+            digest = content_hash(Path(path).read_bytes())
+        except OSError:
+            unreadable.append(path)  # the ingest run quarantines it with the reason
+            digest = None
+        ingested[path] = Seen(seen.size, seen.mtime_ns, digest)
+        if before is None:
+            new.append(path)
+        elif before.sha256 != digest or digest is None:
+            changed.append(path)
+    removed = sorted(set(state.ingested) - set(current))
+    for path in removed:
+        del ingested[path]
+    generation = state.generation + (1 if new or changed or removed else 0)
+    return Changes(new, changed, removed, waiting, unreadable), FolderState(ingested, settling, generation)
+
+
+def run_key(state: FolderState) -> str:
+    """One key per content state of the folders: a re-evaluated tick (a daemon restarted
+    mid-tick) asks for the same run again and Dagster launches it once. The generation
+    makes a folder restored to an earlier state a new key."""
+    contents = json.dumps(sorted((path, seen.sha256) for path, seen in state.ingested.items()))
+    return f"{state.generation}:{hashlib.sha256(contents.encode()).hexdigest()[:16]}"

@@ -1,0 +1,172 @@
+"""The folder sensor, evaluated with build_sensor_context over a temporary folder."""
+
+import os
+import shutil
+
+import pytest
+from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
+
+from digest_pipeline.resources import DigestInput
+from digest_pipeline.sensors import digest_folder_sensor
+from digest_pipeline.watching import FolderState
+from digest_pipeline_tests.conftest import ARXIV_SAMPLE, MARKDOWN_SEED
+
+
+class Watcher:
+    """Evaluates the sensor tick after tick, carrying its cursor like the daemon does."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.cursor = None
+        self.instance = DagsterInstance.ephemeral()
+
+    def tick(self):
+        context = build_sensor_context(
+            cursor=self.cursor,
+            instance=self.instance,
+            resources={"digest_input": DigestInput(paths=[str(self.folder)])},
+        )
+        result = digest_folder_sensor(context)
+        self.cursor = context.cursor
+        return result
+
+    def settle(self):
+        """Two ticks: the first sees a file, the second finds it unchanged and ingests it."""
+        first = self.tick()
+        return first if isinstance(first, RunRequest) else self.tick()
+
+    def ingested(self) -> set[str]:
+        return {os.path.basename(path) for path in FolderState.from_cursor(self.cursor).ingested}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    return inbox
+
+
+def test_a_new_file_waits_one_tick_then_requests_a_run(folder):
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    assert isinstance(watcher.tick(), SkipReason)  # seen once: may still be being written
+    request = watcher.tick()
+    assert isinstance(request, RunRequest)
+    assert request.tags["digest_pipeline/changes"] == "1 new, 0 changed, 0 removed"
+    assert watcher.ingested() == {"a.txt"}
+
+
+def test_an_unchanged_folder_requests_nothing(folder):
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    watcher.settle()
+    assert isinstance(watcher.tick(), SkipReason)
+    assert isinstance(watcher.tick(), SkipReason)
+
+
+def test_a_touched_file_with_the_same_content_is_not_reingested(folder):
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    watcher.settle()
+    stat = (folder / "a.txt").stat()
+    os.utime(folder / "a.txt", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert isinstance(watcher.settle(), SkipReason)
+
+
+def test_a_changed_file_requests_a_run_with_a_new_key(folder):
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    first = watcher.settle()
+    shutil.copy(ARXIV_SAMPLE, folder / "a.txt")
+    second = watcher.settle()
+    assert isinstance(second, RunRequest)
+    assert second.tags["digest_pipeline/changes"] == "0 new, 1 changed, 0 removed"
+    assert second.run_key != first.run_key
+
+
+def test_a_deleted_file_requests_a_run_that_removes_its_rows(folder):
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    watcher.settle()
+    (folder / "a.txt").unlink()
+    request = watcher.tick()
+    assert isinstance(request, RunRequest)
+    assert request.tags["digest_pipeline/changes"] == "0 new, 0 changed, 1 removed"
+    assert watcher.ingested() == set()
+
+
+def test_a_renamed_file_is_a_removal_then_a_new_file(folder):
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    watcher.settle()
+    (folder / "a.txt").rename(folder / "b.txt")
+    assert watcher.tick().tags["digest_pipeline/changes"] == "0 new, 0 changed, 1 removed"
+    assert watcher.tick().tags["digest_pipeline/changes"] == "1 new, 0 changed, 0 removed"
+    assert watcher.ingested() == {"b.txt"}
+
+
+def test_a_file_still_being_written_waits_until_it_stops_growing(folder):
+    watcher = Watcher(folder)
+    data = MARKDOWN_SEED.read_bytes()
+    with open(folder / "growing.txt", "wb") as partial:
+        for start, end in ((0, 1000), (1000, 5000), (5000, len(data))):
+            partial.write(data[start:end])
+            partial.flush()
+            assert isinstance(watcher.tick(), SkipReason)
+    assert isinstance(watcher.tick(), RunRequest)
+
+
+def test_temporary_and_hidden_names_and_subfolders_are_ignored(folder):
+    watcher = Watcher(folder)
+    for name in ("copy.tmp", "download.part", ".hidden.txt"):
+        shutil.copy(MARKDOWN_SEED, folder / name)
+    (folder / "nested").mkdir()
+    shutil.copy(MARKDOWN_SEED, folder / "nested" / "inner.txt")
+    assert isinstance(watcher.tick(), SkipReason)
+    assert isinstance(watcher.tick(), SkipReason)
+    assert watcher.ingested() == set()
+
+
+def test_a_symlink_pointing_outside_the_folder_is_ignored(folder, tmp_path):
+    outside = tmp_path / "outside.txt"
+    shutil.copy(MARKDOWN_SEED, outside)
+    (folder / "link.txt").symlink_to(outside)
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    watcher = Watcher(folder)
+    watcher.settle()
+    assert watcher.ingested() == set()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_an_unreadable_file_is_passed_on_for_quarantine(folder):
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "secret.txt")
+    (folder / "secret.txt").chmod(0)
+    assert isinstance(watcher.settle(), RunRequest)
+
+
+def test_an_unreadable_file_is_passed_on_for_quarantine_even_as_root(folder, monkeypatch):
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "secret.txt")
+    real_read = type(folder).read_bytes
+
+    def denied(path):
+        if path.name == "secret.txt":
+            raise PermissionError(13, "Permission denied")
+        return real_read(path)
+
+    monkeypatch.setattr(type(folder), "read_bytes", denied)
+    request = watcher.settle()
+    assert isinstance(request, RunRequest)
+    assert request.tags["digest_pipeline/changes"] == "1 new, 0 changed, 0 removed"
+
+
+def test_the_cursor_carries_state_across_evaluations(folder):
+    first = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    first.tick()
+    restarted = Watcher(folder)  # a new daemon process: only the stored cursor survives
+    restarted.cursor = first.cursor
+    assert isinstance(restarted.tick(), RunRequest)
+    assert isinstance(restarted.tick(), SkipReason)
+    assert FolderState.from_cursor(restarted.cursor).generation == 1
