@@ -1,13 +1,21 @@
 """The DuckDB warehouse: per-file staging rows and the analyst marts built from them.
 
 All database access goes through `Warehouse`, so the marts' backend can change
-without touching the Dagster assets. Staging tables hold each digest file's rows,
-replaced as a unit when the file's content changes; the marts are rebuilt from
-staging in the same transaction, so a reader sees either the old or the new marts.
+without touching the Dagster assets.
+
+Two files. The pipeline writes only its working file (`.NAME.work.duckdb` beside
+the analyst file): staging tables hold each digest file's rows, replaced as a unit
+when the file's content changes, and the marts are rebuilt from staging in the same
+transaction. Then the marts are published: written to a new file that atomically
+replaces the analyst file (`os.replace`). Analysts keep the analyst file open
+read-only while the pipeline runs; a connection sees the marts of the file it
+opened, whole, and the next connection sees the new ones. A crash leaves the analyst
+file as it was; the next run removes the half-written new file and publishes again.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,22 +45,27 @@ class SyncSummary:
 class Warehouse:
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.work_path = self.path.with_name(f".{self.path.stem}.work{self.path.suffix}")
+        self.publishing_path = self.path.with_name(f".{self.path.name}.publishing")
 
     @contextmanager
-    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Open the file, waiting a bounded time for another writer to let go of it."""
+    def connect(
+        self, read_only: bool = False, path: Path | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open a file (default: the analyst file), waiting a bounded time for another writer."""
+        path = path or self.path
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
         for attempt in range(LOCK_RETRIES):
             try:
-                connection = duckdb.connect(str(self.path), read_only=read_only)
+                connection = duckdb.connect(str(path), read_only=read_only)
                 break
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower():
                     raise
                 if attempt == LOCK_RETRIES - 1:
                     raise WarehouseLocked(
-                        f"{self.path} is locked by another process ({error}). Close the "
+                        f"{path} is locked by another process ({error}). Close the "
                         "read-write connection holding it (open analyst sessions read-only: "
                         "`duckdb -readonly`) and run again."
                     ) from error
@@ -69,7 +82,7 @@ class Warehouse:
         under `roots` that are gone have their rows removed. One transaction.
         """
         incoming = parsed["digests"].select("file_path", "content_hash")
-        with self.connect() as db:
+        with self.connect(path=self.work_path) as db:
             db.execute("BEGIN TRANSACTION")
             _create_staging(db, parsed)
             db.register("incoming", incoming)
@@ -98,7 +111,25 @@ class Warehouse:
                 db.unregister("rows")
             _build_marts(db)
             db.execute("COMMIT")
+        self.publish()
         return SyncSummary(len(changed), incoming.height - len(changed), len(removed))
+
+    def publish(self) -> None:
+        """Copy the working file's marts into a new analyst file and swap it in atomically."""
+        self.publishing_path.unlink(missing_ok=True)  # left by a run that was killed
+        with (
+            self.connect(read_only=True, path=self.work_path) as work,
+            self.connect(path=self.publishing_path) as out,
+        ):
+            out.execute("CREATE SCHEMA marts")
+            for name in MART_BUILD_ORDER:
+                out.register("mart", work.sql(f"SELECT * FROM marts.{name}").arrow())
+                out.execute(f"CREATE TABLE marts.{name} AS SELECT * FROM mart")
+                out.unregister("mart")
+                _comment(out, name)
+            out.execute(CATALOG_VIEW)
+            out.execute("CHECKPOINT")
+        os.replace(self.publishing_path, self.path)
 
     def read_mart(self, name: str) -> pl.DataFrame:
         with self.connect(read_only=True) as db:
@@ -242,6 +273,13 @@ def _build_marts(db: duckdb.DuckDBPyConnection) -> None:
     for name in MART_BUILD_ORDER:
         db.execute(f"CREATE OR REPLACE TABLE marts.{name} AS {MART_SQL[name]}")
         _comment(db, name)
+
+
+CATALOG_VIEW = """
+    CREATE VIEW marts.catalog AS
+    SELECT table_name AS mart, comment AS description, estimated_size AS approximate_rows
+    FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY table_name
+"""
 
 
 def _comment(db: duckdb.DuckDBPyConnection, name: str) -> None:
