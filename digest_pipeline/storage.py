@@ -27,8 +27,8 @@ import polars as pl
 
 from digest_pipeline.schemas import MART_TABLES, STAGING_TABLES, descriptions
 
-LOCK_RETRIES = 10
-LOCK_WAIT_SECONDS = 0.5
+LOCK_WAIT_SECONDS = 30.0
+LOCK_POLL_SECONDS = 0.5
 
 
 class WarehouseLocked(RuntimeError):
@@ -43,8 +43,9 @@ class SyncSummary:
 
 
 class Warehouse:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, lock_wait_seconds: float = LOCK_WAIT_SECONDS):
         self.path = Path(path)
+        self.lock_wait_seconds = lock_wait_seconds
         self.work_path = self.path.with_name(f".{self.path.stem}.work{self.path.suffix}")
         self.publishing_path = self.path.with_name(f".{self.path.name}.publishing")
 
@@ -56,20 +57,21 @@ class Warehouse:
         path = path or self.path
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        for attempt in range(LOCK_RETRIES):
+        deadline = time.monotonic() + self.lock_wait_seconds
+        while True:
             try:
                 connection = duckdb.connect(str(path), read_only=read_only)
                 break
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower():
                     raise
-                if attempt == LOCK_RETRIES - 1:
+                if time.monotonic() > deadline:
                     raise WarehouseLocked(
-                        f"{path} is locked by another process ({error}). Close the "
-                        "read-write connection holding it (open analyst sessions read-only: "
-                        "`duckdb -readonly`) and run again."
+                        f"{path} is held open for writing by another process ({error}). Close "
+                        "that connection (analysts open the file read-only: `duckdb -readonly`, "
+                        "`duckdb.connect(path, read_only=True)`) and run again; nothing was changed."
                     ) from error
-                time.sleep(LOCK_WAIT_SECONDS * (attempt + 1))
+                time.sleep(LOCK_POLL_SECONDS)
         try:
             yield connection
         finally:
@@ -129,6 +131,11 @@ class Warehouse:
                 _comment(out, name)
             out.execute(CATALOG_VIEW)
             out.execute("CHECKPOINT")
+        if self.path.exists():
+            # Readers share the file; a process holding it read-write would lose its writes
+            # to the swap, so wait for it to let go (or fail, telling who holds it).
+            with self.connect(read_only=True):
+                pass
         os.replace(self.publishing_path, self.path)
 
     def read_mart(self, name: str) -> pl.DataFrame:

@@ -14,7 +14,7 @@ import pytest
 
 from digest_pipeline.extraction.tables import extract_entity_tables
 from digest_pipeline.sources import find_digest_files
-from digest_pipeline.storage import Warehouse
+from digest_pipeline.storage import Warehouse, WarehouseLocked
 from digest_pipeline.tables import parse_files
 from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED, REPO
 
@@ -121,3 +121,34 @@ def test_a_writer_killed_mid_write_leaves_the_file_whole_and_the_next_run_recove
     ingest(warehouse, folder)
     assert not warehouse.publishing_path.exists()
     assert warehouse.mart_row_counts()["papers"] == 14
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    db = duckdb.connect(sys.argv[1])  # read-write, as a careless SQL client would
+    print("holding", flush=True)
+    time.sleep(60)
+    """
+)
+
+
+def test_a_read_write_holder_makes_the_run_wait_then_fail_clearly_and_nothing_breaks(folder, tmp_path):
+    ingest(Warehouse(tmp_path / "digests.duckdb"), folder)
+    warehouse = Warehouse(tmp_path / "digests.duckdb", lock_wait_seconds=3)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(warehouse.path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        shutil.copy(HF_PAGE_SEED, folder / HF_PAGE_SEED.name)
+        started = time.monotonic()
+        with pytest.raises(WarehouseLocked, match="held open for writing by another process"):
+            ingest(warehouse, folder)
+        assert 3 <= time.monotonic() - started < 30
+    finally:
+        holder.kill()
+        holder.wait()
+    assert warehouse.mart_row_counts()["papers"] == 14  # the analyst file as it was
+    ingest(warehouse, folder)
+    assert warehouse.mart_row_counts()["papers"] == 14 + 89
