@@ -177,6 +177,10 @@ class ExtractedResults(Table):
     position: int = pa.Field(description=POSITION, ge=1)
     section_position: int = pa.Field(description=SECTION_POSITION, ge=0)
     metric: str = pa.Field(description="Canonical metric name.")
+    higher_is_better: bool | None = pa.Field(
+        description="Whether a higher value of the metric is better (from the metric gazetteer); null when unknown.",
+        nullable=True,
+    )
     value: float = pa.Field(description="Reported value, as written (92.18 for 92.18%).")
     unit: str = pa.Field(description="'%', 'x' (times), 's', 'ms', 'pt' (points), or '' for a bare number.")
     dataset: str | None = pa.Field(
@@ -291,6 +295,57 @@ class MartResults(ExtractedResults):
     digest_date: dt.date | None = pa.Field(description="Date of the digest the result is in.", nullable=True)
 
 
+class MartEntityTrends(Table):
+    """Entity trends: one row per entity x digest date (with its ISO week), counting mentions and papers."""
+
+    entity_id: str = pa.Field(description=ENTITY_ID)
+    entity_type: str = pa.Field(description="MODEL, DATASET or METRIC.", isin=["MODEL", "DATASET", "METRIC"])
+    canonical_name: str = pa.Field(description="Canonical name (marts.entities).")
+    digest_date: dt.date | None = pa.Field(description="Digest date.", nullable=True)
+    iso_week: str | None = pa.Field(description="ISO week of the digest date, as YYYY-Www.", nullable=True)
+    mentions: int = pa.Field(description="Mentions on that date.", ge=1)
+    papers: int = pa.Field(description="Distinct papers mentioning it on that date.", ge=1)
+
+
+class MartTopEntities(Table):
+    """Top entities: one row per entity type x rank (the 50 most-mentioned-by-papers of each type)."""
+
+    entity_type: str = pa.Field(description="MODEL, DATASET or METRIC.", isin=["MODEL", "DATASET", "METRIC"])
+    rank: int = pa.Field(description="1 = mentioned by the most papers (ties share a rank).", ge=1)
+    entity_id: str = pa.Field(description=ENTITY_ID, unique=True)
+    canonical_name: str = pa.Field(description="Canonical name.")
+    paper_count: int = pa.Field(description="Distinct papers mentioning it.", ge=1)
+    mention_count: int = pa.Field(description="All mentions.", ge=1)
+
+
+class MartLeaderboard(Table):
+    """Results leaderboard: one row per dataset x metric x unit x paper, the paper's best reported value, ranked."""
+
+    dataset: str = pa.Field(description="Canonical dataset.")
+    metric: str = pa.Field(description="Canonical metric.")
+    unit: str = pa.Field(
+        description="Unit of the values compared (values with different units are not ranked together)."
+    )
+    higher_is_better: bool | None = pa.Field(
+        description="Direction of 'better' for the metric; null when unknown (then ranked by higher value).",
+        nullable=True,
+    )
+    paper_id: str = pa.Field(description=PAPER_ID)
+    best_value: float = pa.Field(description="The paper's best value for this dataset, metric and unit.")
+    model: str | None = pa.Field(
+        description="A model the best value is reported for, when named.", nullable=True
+    )
+    rank: int = pa.Field(description="1 = best among papers on this dataset, metric and unit.", ge=1)
+
+
+class MartCooccurrence(Table):
+    """Model x dataset co-occurrence: one row per pair mentioned in the same paper, with the papers counted."""
+
+    model: str = pa.Field(description="Canonical model name.")
+    dataset: str = pa.Field(description="Canonical dataset name.")
+    papers: int = pa.Field(description="Distinct papers mentioning both.", ge=1)
+
+
 PARSED_TABLES: dict[str, type[Table]] = {
     "digests": ParsedDigests,
     "paper_appearances": ParsedAppearances,
@@ -318,6 +373,10 @@ MART_TABLES: dict[str, type[Table]] = {
     "entities": MartEntities,
     "entity_mentions": MartEntityMentions,
     "results": MartResults,
+    "entity_trends": MartEntityTrends,
+    "top_entities": MartTopEntities,
+    "results_leaderboard": MartLeaderboard,
+    "model_dataset_cooccurrence": MartCooccurrence,
 }
 
 

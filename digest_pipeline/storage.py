@@ -259,6 +259,44 @@ MART_SQL = {
                count(*)::BIGINT AS mention_count
         FROM marts.entity_mentions GROUP BY entity_id ORDER BY entity_id
     """,
+    "entity_trends": """
+        SELECT entity_id, entity_type, any_value(canonical_name) AS canonical_name, digest_date,
+               strftime(digest_date, '%G-W%V') AS iso_week,
+               count(*)::BIGINT AS mentions, count(DISTINCT paper_id)::BIGINT AS papers
+        FROM marts.entity_mentions GROUP BY entity_id, entity_type, digest_date
+        ORDER BY digest_date, entity_type, mentions DESC, entity_id
+    """,
+    "top_entities": """
+        SELECT entity_type, rank() OVER (PARTITION BY entity_type ORDER BY paper_count DESC)::BIGINT AS rank,
+               entity_id, canonical_name, paper_count, mention_count
+        FROM marts.entities
+        QUALIFY rank <= 50
+        ORDER BY entity_type, rank, mention_count DESC, entity_id
+    """,
+    # Best value per paper: the largest, or the smallest where lower is better.
+    "results_leaderboard": """
+        WITH best AS (
+            SELECT dataset, metric, unit, any_value(higher_is_better) AS higher_is_better, paper_id,
+                   CASE WHEN any_value(higher_is_better) IS FALSE THEN min(value) ELSE max(value) END AS best_value
+            FROM marts.results WHERE dataset IS NOT NULL
+            GROUP BY dataset, metric, unit, paper_id
+        )
+        SELECT b.*,
+               (SELECT any_value(r.model) FROM marts.results r
+                WHERE r.paper_id = b.paper_id AND r.dataset = b.dataset AND r.metric = b.metric
+                  AND r.unit = b.unit AND r.value = b.best_value) AS model,
+               rank() OVER (PARTITION BY dataset, metric, unit
+                            ORDER BY CASE WHEN higher_is_better IS FALSE THEN best_value ELSE -best_value END)::BIGINT
+                   AS rank
+        FROM best b ORDER BY dataset, metric, unit, rank, paper_id
+    """,
+    "model_dataset_cooccurrence": """
+        SELECT m.canonical_name AS model, d.canonical_name AS dataset, count(DISTINCT m.paper_id)::BIGINT AS papers
+        FROM (SELECT DISTINCT paper_id, canonical_name FROM marts.entity_mentions WHERE entity_type = 'MODEL') m
+        JOIN (SELECT DISTINCT paper_id, canonical_name FROM marts.entity_mentions WHERE entity_type = 'DATASET') d
+          USING (paper_id)
+        GROUP BY ALL ORDER BY papers DESC, model, dataset
+    """,
 }
 # Built in this order: later marts read earlier ones.
 MART_BUILD_ORDER = (
@@ -272,6 +310,10 @@ MART_BUILD_ORDER = (
     "entity_mentions",
     "results",
     "entities",
+    "entity_trends",
+    "top_entities",
+    "results_leaderboard",
+    "model_dataset_cooccurrence",
 )
 
 

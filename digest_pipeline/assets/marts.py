@@ -21,6 +21,10 @@ MART_SOURCES = {
     "entity_mentions": ["entity_mentions", "paper_appearances"],
     "results": ["results", "paper_appearances"],
     "entities": ["entity_mentions", "paper_appearances"],
+    "entity_trends": ["entity_mentions", "paper_appearances"],
+    "top_entities": ["entity_mentions", "paper_appearances"],
+    "results_leaderboard": ["results", "paper_appearances"],
+    "model_dataset_cooccurrence": ["entity_mentions", "paper_appearances"],
 }
 # The per-file asset that feeds each staging table.
 STAGING_ASSETS = {**PARSED_ASSET_NAMES, **EXTRACTED_ASSET_NAMES}

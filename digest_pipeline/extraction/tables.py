@@ -3,6 +3,7 @@
 import polars as pl
 
 from digest_pipeline.extraction import extract
+from digest_pipeline.extraction.components import AT_K
 from digest_pipeline.extraction.gazetteer import entity_key, load_gazetteer, parameter_count
 from digest_pipeline.schemas import EXTRACTED_TABLES, polars_schema
 
@@ -54,7 +55,17 @@ def extract_entity_tables(appearances: pl.DataFrame, sections: pl.DataFrame) -> 
                 )
             )
         results.extend(
-            (*key[:3], r.metric, r.value, r.unit, r.dataset, r.model, r.sentence) for r in extraction.results
+            (
+                *key[:3],
+                r.metric,
+                higher_is_better(gazetteer, r.metric),
+                r.value,
+                r.unit,
+                r.dataset,
+                r.model,
+                r.sentence,
+            )
+            for r in extraction.results
         )
     return {
         "entity_mentions": pl.DataFrame(
@@ -62,3 +73,8 @@ def extract_entity_tables(appearances: pl.DataFrame, sections: pl.DataFrame) -> 
         ),
         "results": pl.DataFrame(results, schema=polars_schema(EXTRACTED_TABLES["results"]), orient="row"),
     }
+
+
+def higher_is_better(gazetteer, metric: str) -> bool | None:
+    known = gazetteer.lookup("METRIC", AT_K.sub("", metric))
+    return known.higher_is_better if known else None
