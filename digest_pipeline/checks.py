@@ -15,6 +15,7 @@ from dagster import (
     asset_check,
 )
 
+from digest_pipeline.assets import markdown_table
 from digest_pipeline.assets.entities import EXTRACTED_ASSET_NAMES
 from digest_pipeline.assets.marts import MART_KEYS
 from digest_pipeline.assets.parsed import PARSED_ASSET_NAMES
@@ -22,13 +23,6 @@ from digest_pipeline.resources import WarehouseResource
 from digest_pipeline.schemas import EXTRACTED_TABLES, MART_TABLES, PARSED_TABLES, Table, validation_failures
 
 FAILING_ROWS_SHOWN = 20
-
-
-def markdown_table(frame: pl.DataFrame) -> str:
-    if frame.is_empty():
-        return "none"
-    with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
-        return str(frame)
 
 
 def check_result(model: type[Table], frame: pl.DataFrame) -> AssetCheckResult:

@@ -138,9 +138,10 @@ class Warehouse:
                 pass
         os.replace(self.publishing_path, self.path)
 
-    def read_mart(self, name: str) -> pl.DataFrame:
+    def read_mart(self, name: str, limit: int | None = None) -> pl.DataFrame:
         with self.connect(read_only=True) as db:
-            return db.sql(f"SELECT * FROM marts.{_mart_name(name)}").pl()
+            mart = db.sql(f"SELECT * FROM marts.{_mart_name(name)}")
+            return (mart.limit(limit) if limit is not None else mart).pl()
 
     def mart_row_counts(self) -> dict[str, int]:
         with self.connect(read_only=True) as db:

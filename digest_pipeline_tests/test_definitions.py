@@ -74,3 +74,22 @@ def test_every_asset_carries_a_description_group_and_owner(missing):
     defs = build_definitions([str(SEEDS)], "unused.duckdb")
     node = defs.resolve_asset_graph().get(AssetKey.from_user_string(missing))
     assert node.description and node.group_name in {"raw", "parsed", "marts"} and node.owners
+
+
+def test_materialisations_carry_row_counts_column_schemas_and_previews(tmp_path):
+    result = (
+        build_definitions([str(SEEDS)], str(tmp_path / "d.duckdb"))
+        .resolve_job_def(INGEST_JOB)
+        .execute_in_process()
+    )
+    metadata = {
+        event.asset_key.to_user_string(): event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    papers = metadata["marts/papers"]
+    assert papers["dagster/row_count"].value == 103
+    columns = {column.name: column.description for column in papers["dagster/column_schema"].schema.columns}
+    assert columns["summary_mismatch"].startswith("True when any digest's summary")
+    preview = papers["preview"].value.splitlines()
+    assert "paper_id" in preview[0] and len(preview) == 2 + 5  # header, rule, five rows
+    assert metadata["parsed_paper_sections"]["dagster/row_count"].value == 132

@@ -3,7 +3,7 @@
 import polars as pl
 from dagster import AssetExecutionContext, AssetOut, Output, multi_asset
 
-from digest_pipeline.assets import pandera_type
+from digest_pipeline.assets import pandera_type, table_metadata
 from digest_pipeline.extraction.tables import extract_entity_tables
 from digest_pipeline.schemas import EXTRACTED_TABLES
 
@@ -34,4 +34,8 @@ def extracted_entities(
     tables = extract_entity_tables(parsed_paper_appearances, parsed_paper_sections)
     for table, asset_name in EXTRACTED_ASSET_NAMES.items():
         frame = tables[table]
-        yield Output(frame, output_name=asset_name, metadata={"dagster/row_count": frame.height})
+        yield Output(
+            frame,
+            output_name=asset_name,
+            metadata=table_metadata(EXTRACTED_TABLES[table], frame.height, frame),
+        )

@@ -3,6 +3,7 @@
 import polars as pl
 from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from digest_pipeline.assets import PREVIEW_ROWS, table_metadata
 from digest_pipeline.assets.entities import EXTRACTED_ASSET_NAMES
 from digest_pipeline.assets.parsed import PARSED_ASSET_NAMES
 from digest_pipeline.resources import DigestInput, WarehouseResource
@@ -61,5 +62,8 @@ def warehouse_marts(
     for name, count in store.mart_row_counts().items():
         yield MaterializeResult(
             asset_key=MART_KEYS[name],
-            metadata={"dagster/row_count": count, "database": str(store.path)},
+            metadata={
+                **table_metadata(MART_TABLES[name], count, store.read_mart(name, limit=PREVIEW_ROWS)),
+                "database": str(store.path),
+            },
         )

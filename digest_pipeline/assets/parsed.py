@@ -5,7 +5,7 @@ from pathlib import Path
 import polars as pl
 from dagster import AssetExecutionContext, AssetOut, Output, multi_asset
 
-from digest_pipeline.assets import pandera_type
+from digest_pipeline.assets import pandera_type, table_metadata
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.schemas import PARSED_TABLES
 from digest_pipeline.sources import DigestFile
@@ -36,4 +36,6 @@ def parsed_tables(context: AssetExecutionContext, digest_input: DigestInput, dig
         context.log.warning(f"quarantined {row['file_path']}:{row['line_number'] or '-'}: {row['reason']}")
     for table, asset_name in PARSED_ASSET_NAMES.items():
         frame = tables[table]
-        yield Output(frame, output_name=asset_name, metadata={"dagster/row_count": frame.height})
+        yield Output(
+            frame, output_name=asset_name, metadata=table_metadata(PARSED_TABLES[table], frame.height, frame)
+        )

@@ -3,7 +3,7 @@
 import polars as pl
 from dagster import AssetExecutionContext, Output, asset
 
-from digest_pipeline.assets import pandera_type
+from digest_pipeline.assets import pandera_type, table_metadata
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.schemas import RawDigestFiles, polars_schema
 from digest_pipeline.sources import find_digest_files
@@ -24,4 +24,4 @@ def digest_files(context: AssetExecutionContext, digest_input: DigestInput) -> O
         orient="row",
     )
     context.log.info(f"found {frame.height} digest files in {', '.join(digest_input.roots())}")
-    return Output(frame, metadata={"dagster/row_count": frame.height})
+    return Output(frame, metadata=table_metadata(RawDigestFiles, frame.height, frame))
