@@ -8,6 +8,8 @@ sensor: the cost of one evaluation of the folder sensor over a folder of --files
 the first tick (list and stat), the second (hash everything), a steady tick.
 latency: `dagster dev` on a temporary folder; five digest files dropped one at a time,
 seconds until each file's papers are in marts.papers, and their median.
+queries: every example query of docs/analysts.md on the seeds' marts, milliseconds each
+(median of 5 runs).
 Timings are figures to read, not assertions.
 """
 
@@ -120,9 +122,30 @@ def latency_benchmark(drops: int = 5) -> dict:
     return {"drops": drops, "seconds": latencies, "median_s": statistics.median(latencies)}
 
 
+def queries_benchmark(runs: int = 5) -> dict:
+    import duckdb
+
+    from digest_pipeline_tests.test_analyst_docs import DOC, QUERY, build_seed_marts
+
+    with tempfile.TemporaryDirectory() as folder:
+        database = build_seed_marts(Path(folder) / "digests.duckdb").path
+        figures = {}
+        with duckdb.connect(str(database), read_only=True) as db:
+            for number, match in enumerate(QUERY.finditer(DOC.read_text()), 1):
+                timings = []
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    db.execute(match.group("sql")).fetchall()
+                    timings.append((time.perf_counter() - started) * 1000)
+                figures[f"query_{number:02d}_ms"] = round(statistics.median(timings), 2)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("suite", nargs="?", default="extraction", choices=["extraction", "sensor", "latency"])
+    parser.add_argument(
+        "suite", nargs="?", default="extraction", choices=["extraction", "sensor", "latency", "queries"]
+    )
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
@@ -131,6 +154,8 @@ def main() -> None:
         figures = sensor_benchmark(args.files)
     elif args.suite == "latency":
         figures = latency_benchmark()
+    elif args.suite == "queries":
+        figures = queries_benchmark()
     else:
         figures = extraction_benchmark(args.words)
     if args.json:
