@@ -93,3 +93,6 @@ def test_materialisations_carry_row_counts_column_schemas_and_previews(tmp_path)
     preview = papers["preview"].value.splitlines()
     assert "paper_id" in preview[0] and len(preview) == 2 + 5  # header, rule, five rows
     assert metadata["parsed_paper_sections"]["dagster/row_count"].value == 132
+    lineage = metadata["marts/paper_sections"]["dagster/column_lineage"].value.deps_by_column
+    assert lineage["text"][0].asset_key == AssetKey("parsed_paper_sections")
+    assert "paper_id" not in lineage  # resolved across digests: no single source column

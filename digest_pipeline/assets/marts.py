@@ -1,13 +1,22 @@
 """Marts layer: the analyst tables in DuckDB, rebuilt from per-file staging rows."""
 
 import polars as pl
-from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetSpec, MaterializeResult, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    TableColumnDep,
+    TableColumnLineage,
+    multi_asset,
+)
 
 from digest_pipeline.assets import PREVIEW_ROWS, table_metadata
 from digest_pipeline.assets.entities import EXTRACTED_ASSET_NAMES
 from digest_pipeline.assets.parsed import PARSED_ASSET_NAMES
 from digest_pipeline.resources import DigestInput, WarehouseResource
-from digest_pipeline.schemas import MART_TABLES, descriptions
+from digest_pipeline.schemas import MART_TABLES, STAGING_TABLES, descriptions
 
 MART_KEYS = {name: AssetKey(["marts", name]) for name in MART_TABLES}
 # Which parsed tables each mart is built from, for the lineage the UI shows.
@@ -29,6 +38,18 @@ MART_SOURCES = {
 }
 # The per-file asset that feeds each staging table.
 STAGING_ASSETS = {**PARSED_ASSET_NAMES, **EXTRACTED_ASSET_NAMES}
+
+
+def column_lineage(name: str) -> TableColumnLineage:
+    """Mart columns carried over from a per-file table of the same column name (the first source
+    that has it); computed columns (counts, ranks, resolved ids) have no single source column."""
+    sources = [(source, set(STAGING_TABLES[source].to_schema().columns)) for source in MART_SOURCES[name]]
+    deps = {}
+    for column in MART_TABLES[name].to_schema().columns:
+        source = next((source for source, columns in sources if column in columns), None)
+        if source is not None:
+            deps[column] = [TableColumnDep(asset_key=AssetKey(STAGING_ASSETS[source]), column_name=column)]
+    return TableColumnLineage(deps_by_column=deps)
 
 
 @multi_asset(
@@ -64,6 +85,7 @@ def warehouse_marts(
             asset_key=MART_KEYS[name],
             metadata={
                 **table_metadata(MART_TABLES[name], count, store.read_mart(name, limit=PREVIEW_ROWS)),
+                "dagster/column_lineage": column_lineage(name),
                 "database": str(store.path),
             },
         )
