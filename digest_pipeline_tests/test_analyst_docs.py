@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from digest_pipeline.assets import markdown_table
 from digest_pipeline.extraction.tables import extract_entity_tables
 from digest_pipeline.sources import find_digest_files
 from digest_pipeline.storage import Warehouse
@@ -30,16 +31,7 @@ def build_seed_marts(database: Path) -> Warehouse:
 
 
 def render(frame: pl.DataFrame) -> str:
-    with pl.Config(
-        tbl_formatting="ASCII_MARKDOWN",
-        tbl_hide_dataframe_shape=True,
-        tbl_hide_column_data_types=True,
-        tbl_rows=-1,
-        tbl_cols=-1,
-        fmt_str_lengths=80,
-        tbl_width_chars=250,
-    ):
-        return str(frame) + "\n"
+    return markdown_table(frame) + "\n"
 
 
 def run_queries(database: Path) -> list[tuple[str, str]]:
