@@ -231,7 +231,7 @@ class MartAuthors(Table):
     """Authors: one row per distinct author name (case and spacing folded)."""
 
     author_id: str = pa.Field(description="Stable id: hash of the folded name.", unique=True)
-    name: str = pa.Field(description="Name as first written.")
+    name: str = pa.Field(description="The most used spelling of the name.")
     paper_count: int = pa.Field(description="Distinct papers the author is listed on.", ge=1)
 
 
@@ -243,6 +243,7 @@ class MartPaperAuthors(Table):
     author_position: int = pa.Field(
         description="1-based order in the list as shown; hidden authors are not counted.", ge=1
     )
+    name: str = pa.Field(description="Author name as this list writes it.")
     list_truncated: bool = pa.Field(description="True when the page hid some of this paper's authors.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,29 +27,39 @@ def is_candidate(path: Path) -> bool:
     return not path.name.startswith(".") and not path.name.endswith(IGNORED_SUFFIXES)
 
 
-def find_digest_files(paths: list[str | Path]) -> list[DigestFile]:
-    """Regular files named by `paths` or directly inside the folders among them, sorted by path.
-
-    Folders are not searched recursively, and symlinks are followed only when
-    they stay inside the folder they sit in.
-    """
-    found: dict[Path, DigestFile] = {}
-    for given in paths:
-        root = Path(given).resolve()
-        candidates = [root] if root.is_file() else sorted(root.iterdir()) if root.is_dir() else []
-        for path in candidates:
-            resolved = path.resolve()
-            if not (is_candidate(path) and resolved.is_file()):
+def regular_files(folder: Path) -> dict[Path, os.stat_result]:
+    """Regular files directly inside `folder`: no sub-folders, no temporary or hidden names,
+    no symlinks leading out of it or looping; files that vanish while listed are skipped."""
+    found: dict[Path, os.stat_result] = {}
+    root = folder.resolve()
+    if not root.is_dir():
+        return found
+    for path in sorted(root.iterdir()):
+        if not is_candidate(path):
+            continue
+        try:
+            resolved = path.resolve(strict=True)
+            if resolved.parent != root or not resolved.is_file():
                 continue
-            if root.is_dir() and resolved.parent != root:
-                continue  # a symlink leading out of the input folder
-            stat = resolved.stat()
-            found[resolved] = DigestFile(
-                path=resolved,
-                size_bytes=stat.st_size,
-                modified_at=datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None),
-            )
-    return sorted(found.values(), key=lambda file: str(file.path))
+            found[resolved] = resolved.stat()
+        except (OSError, RuntimeError):  # vanished, dangling or looping symlink
+            continue
+    return found
+
+
+def find_digest_files(paths: list[str | Path]) -> list[DigestFile]:
+    """The files named by `paths` and the regular files directly inside the folders among them."""
+    found: dict[Path, os.stat_result] = {}
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.update(regular_files(path))
+        elif path.is_file():
+            found[path.resolve()] = path.resolve().stat()
+    return [
+        DigestFile(path, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None))
+        for path, stat in sorted(found.items())
+    ]
 
 
 def content_hash(data: bytes) -> str:

@@ -15,6 +15,7 @@ file as it was; the next run removes the half-written new file and publishes aga
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
 from collections.abc import Iterator
@@ -29,6 +30,8 @@ from digest_pipeline.schemas import MART_TABLES, STAGING_TABLES, descriptions
 
 LOCK_WAIT_SECONDS = 30.0
 LOCK_POLL_SECONDS = 0.5
+# Pipeline runs take turns (sensor, schedule and UI runs may overlap); one may take minutes.
+WRITER_WAIT_SECONDS = 600.0
 
 
 class WarehouseLocked(RuntimeError):
@@ -43,9 +46,16 @@ class SyncSummary:
 
 
 class Warehouse:
-    def __init__(self, path: str | Path, lock_wait_seconds: float = LOCK_WAIT_SECONDS):
+    def __init__(
+        self,
+        path: str | Path,
+        lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+        writer_wait_seconds: float = WRITER_WAIT_SECONDS,
+    ):
         self.path = Path(path)
         self.lock_wait_seconds = lock_wait_seconds
+        self.writer_wait_seconds = writer_wait_seconds
+        self.writer_lock_path = self.path.with_name(f".{self.path.name}.lock")
         self.work_path = self.path.with_name(f".{self.path.stem}.work{self.path.suffix}")
         self.publishing_path = self.path.with_name(f".{self.path.name}.publishing")
 
@@ -77,7 +87,34 @@ class Warehouse:
         finally:
             connection.close()
 
+    @contextmanager
+    def writer_turn(self) -> Iterator[None]:
+        """One pipeline run at a time writes and publishes: an OS lock on a file beside the
+        analyst file, released by the OS even when the run is killed."""
+        self.writer_lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.writer_lock_path.open("a") as handle:
+            deadline = time.monotonic() + self.writer_wait_seconds
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise WarehouseLocked(
+                            f"another pipeline run has been writing {self.path} for over "
+                            f"{self.writer_wait_seconds:.0f} s; let it finish and run again"
+                        ) from None
+                    time.sleep(LOCK_POLL_SECONDS)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def sync(self, parsed: dict[str, pl.DataFrame], roots: list[str]) -> SyncSummary:
+        with self.writer_turn():
+            return self._sync(parsed, roots)
+
+    def _sync(self, parsed: dict[str, pl.DataFrame], roots: list[str]) -> SyncSummary:
         """Make staging match `parsed` for the files under `roots`, then rebuild the marts.
 
         Only files whose content hash changed have their rows replaced; files
@@ -100,8 +137,8 @@ class Warehouse:
                 """
                 SELECT d.file_path FROM staging.digests d
                 WHERE d.file_path NOT IN (SELECT file_path FROM incoming)
-                  AND EXISTS (SELECT 1 FROM roots r
-                              WHERE d.file_path = r.root OR starts_with(d.file_path, r.root || '/'))
+                  AND EXISTS (SELECT 1 FROM roots r  -- the root itself, or a file directly in it
+                              WHERE d.file_path = r.root OR parse_dirpath(d.file_path) = r.root)
                 """
             ).pl()["file_path"]
             stale = pl.DataFrame({"file_path": pl.concat([changed, removed])})
@@ -219,18 +256,15 @@ MART_SQL = {
                'a-' || left(md5(lower(regexp_replace(trim(nfc_normalize(pa.name)), '\\s+', ' ', 'g'))), 16)
                    AS author_id,
                pa.author_position,
+               pa.name,
                c.authors_truncated AS list_truncated
         FROM chosen c JOIN staging.paper_authors pa USING (file_path, position)
         ORDER BY c.paper_id, pa.author_position
     """,
+    # Spellings of one author differ only in case and spacing; the most used one names them.
     "authors": """
-        SELECT pa.author_id, min(s.name) AS name, count(DISTINCT pa.paper_id)::BIGINT AS paper_count
-        FROM marts.paper_authors pa
-        JOIN marts.paper_appearances a USING (paper_id)
-        JOIN staging.paper_authors s
-          ON s.file_path = a.file_path AND s.position = a.position
-         AND s.author_position = pa.author_position
-        GROUP BY pa.author_id ORDER BY pa.author_id
+        SELECT author_id, mode(name) AS name, count(DISTINCT paper_id)::BIGINT AS paper_count
+        FROM marts.paper_authors GROUP BY author_id ORDER BY author_id
     """,
     "paper_sections": """
         SELECT s.*, a.paper_id

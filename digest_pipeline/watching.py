@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digest_pipeline.sources import content_hash, is_candidate
+from digest_pipeline.sources import content_hash, regular_files
 
 CURSOR_VERSION = 1
 
@@ -68,30 +68,13 @@ class Changes:
         return bool(self.new or self.changed or self.removed)
 
 
-def regular_files(folder: Path) -> dict[str, Seen]:
-    """Regular files directly inside `folder` (no sub-folders, no temporary or hidden names,
-    no symlinks leading out of it), with their size and modification time."""
-    found: dict[str, Seen] = {}
-    root = folder.resolve()
-    if not root.is_dir():
-        return found
-    for path in root.iterdir():
-        if not is_candidate(path):
-            continue
-        try:
-            resolved = path.resolve(strict=True)
-            if resolved.parent != root or not resolved.is_file():
-                continue
-            stat = resolved.stat()
-        except (OSError, RuntimeError):  # vanished, dangling or looping symlink
-            continue
-        found[str(resolved)] = Seen(stat.st_size, stat.st_mtime_ns)
-    return found
-
-
 def observe(folders: list[Path], state: FolderState) -> tuple[Changes, FolderState]:
     """Compare the folders with the last state; return the changes and the next state."""
-    current = {path: seen for folder in folders for path, seen in regular_files(folder).items()}
+    current = {
+        str(path): Seen(stat.st_size, stat.st_mtime_ns)
+        for folder in folders
+        for path, stat in regular_files(folder).items()
+    }
     ingested, settling = dict(state.ingested), {}
     new, changed, waiting, unreadable = [], [], [], []
     for path, seen in sorted(current.items()):

@@ -152,3 +152,13 @@ def test_a_read_write_holder_makes_the_run_wait_then_fail_clearly_and_nothing_br
     assert warehouse.mart_row_counts()["papers"] == 14  # the analyst file as it was
     ingest(warehouse, folder)
     assert warehouse.mart_row_counts()["papers"] == 14 + 89
+
+
+def test_pipeline_runs_take_turns_and_a_waiting_run_fails_clearly(folder, tmp_path):
+    first = Warehouse(tmp_path / "digests.duckdb")
+    ingest(first, folder)
+    second = Warehouse(tmp_path / "digests.duckdb", writer_wait_seconds=1)
+    with first.writer_turn(), pytest.raises(WarehouseLocked, match="another pipeline run"):
+        ingest(second, folder)
+    ingest(second, folder)  # its turn now
+    assert second.mart_row_counts()["papers"] == 14

@@ -107,3 +107,35 @@ def test_authors_and_authorship_come_out_in_order(folder, tmp_path):
     assert names[:3] == ["Andrew Shaw", "Qingqing Huang", "Dongya Jia"]
     assert authorship["list_truncated"].all()
     assert authorship["author_position"].to_list() == list(range(1, 23))
+
+
+def test_authors_are_named_from_the_list_their_position_comes_from(tmp_path):
+    inbox = tmp_path / "names"
+    inbox.mkdir()
+    entry = "## Daily Papers (2024-09-17)\n### [Shared Paper](https://arxiv.org/abs/2409.00001)\nAuthors: {}\n- **What's New**: 요약.\n"
+    (inbox / "a.txt").write_text(entry.format("Alice Ames, Bob Brown, +, Aaron Zed"), encoding="utf-8")
+    (inbox / "b.txt").write_text(
+        entry.format("Alice Ames, Bob Brown, Carl Carlson, Dan Dorn, Aaron Zed"), encoding="utf-8"
+    )
+    warehouse = Warehouse(tmp_path / "db.duckdb")
+    ingest(warehouse, inbox)
+    named = warehouse.read_mart("paper_authors").join(warehouse.read_mart("authors"), on="author_id")
+    assert named.sort("author_position")["name_right"].to_list() == [
+        "Alice Ames",
+        "Bob Brown",
+        "Carl Carlson",
+        "Dan Dorn",
+        "Aaron Zed",
+    ]
+
+
+def test_ingesting_a_parent_folder_keeps_the_rows_of_its_subfolders_files(tmp_path):
+    top = tmp_path / "top"
+    (top / "sub").mkdir(parents=True)
+    shutil.copy(MARKDOWN_SEED, top / "sub" / MARKDOWN_SEED.name)
+    shutil.copy(ARXIV_SAMPLE, top / ARXIV_SAMPLE.name)
+    warehouse = Warehouse(tmp_path / "db.duckdb")
+    ingest(warehouse, top / "sub")
+    summary = ingest(warehouse, top)
+    assert summary.removed_files == 0
+    assert warehouse.mart_row_counts()["digests"] == 2

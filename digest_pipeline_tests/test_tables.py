@@ -46,3 +46,14 @@ def test_summary_that_describes_another_document_is_flagged_not_dropped():
 def test_sections_know_their_language():
     tables = parse_files(find_digest_files([MARKDOWN_SEED]))
     assert set(tables["paper_sections"]["language"]) == {"ko"}
+
+
+def test_symlink_loops_and_links_out_of_the_folder_are_not_read(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(MARKDOWN_SEED.read_bytes())
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "loop.txt").symlink_to(inbox / "loop.txt")
+    (inbox / "out.txt").symlink_to(outside)
+    (inbox / "real.txt").write_bytes(MARKDOWN_SEED.read_bytes())
+    assert [file.path.name for file in find_digest_files([inbox])] == ["real.txt"]

@@ -59,6 +59,7 @@ def parse_bulleted(
         if heading is not None:
             close(number - 1)
             entry = None
+            awaiting_comment = False
             if heading.problem:
                 digest.problems.append(Problem(number, heading.problem, line))
             elif heading.title is not None:

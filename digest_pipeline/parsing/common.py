@@ -92,7 +92,10 @@ def decode(data: bytes) -> tuple[str, str]:
     if not data.strip():
         raise UnreadableFile("empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(f"not valid UTF-16 at byte {error.start} (cut off?)") from error
     if b"\x00" in data[:8192]:
         raise UnreadableFile("binary file (NUL bytes)")
     try:

@@ -25,8 +25,8 @@ def detect(lines: list[str]) -> bool:
 def match_heading(line: str) -> Heading | None:
     if line.startswith("## "):
         match = DATE_HEADING.match(line)
-        if match is None:
-            return None
+        if match is None:  # another section: it ends the entry, and is kept for a person to see
+            return Heading(problem="heading that is not a Daily Papers date")
         try:
             return Heading(digest_date=date.fromisoformat(match.group("date")))
         except ValueError:

@@ -62,3 +62,9 @@ def test_invalid_utf8_in_the_middle_names_the_line(context):
         assert "line" in str(error)
     else:  # a fallback decoder may still read it; then every entry must survive
         assert len(digest.entries) == 14, encoding
+
+
+def test_utf16_cut_in_the_middle_of_a_character_is_unreadable_not_a_crash(context):
+    data = MARKDOWN_SEED.read_text(encoding="utf-8").encode("utf-16")[:-1]
+    with pytest.raises(UnreadableFile, match="not valid UTF-16"):
+        parse_digest(data, context)

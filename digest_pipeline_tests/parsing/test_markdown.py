@@ -123,3 +123,20 @@ def test_invalid_heading_date_is_quarantined_and_the_date_inferred(context):
     assert digest.problems[0].reason == "invalid digest date '2024-02-30'"
     assert digest.date_inferred and digest.digest_date == context.reference_date
     assert len(digest.entries) == 1
+
+
+def test_another_heading_ends_the_entry_and_is_kept_not_glued_to_a_bullet(context):
+    data = (
+        "## Daily Papers (2024-09-17)\n### [A](https://arxiv.org/abs/2409.00001)\nComments:\n"
+        "- **What's New**: 요약.\n## Sponsors\nBuy our product.\n"
+        "### [B](https://arxiv.org/abs/2409.00002)\n    indented first line\n- **What's New**: 둘.\n"
+    ).encode()
+    digest, _ = parse_digest(data, context)
+    assert [(e.title, e.comments, [s.text for s in e.sections]) for e in digest.entries] == [
+        ("A", None, ["요약."]),
+        ("B", None, ["둘."]),
+    ]
+    assert [(p.line, p.reason) for p in digest.problems] == [
+        (5, "heading that is not a Daily Papers date"),
+        (8, "unrecognised line in entry 'B'"),
+    ]
