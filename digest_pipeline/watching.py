@@ -31,12 +31,17 @@ class FolderState:
     ingested: dict[str, Seen] = field(default_factory=dict)
     settling: dict[str, Seen] = field(default_factory=dict)
     generation: int = 0
+    # The last run requested, and how often it was retried after failing.
+    last_run_key: str | None = None
+    retries: int = 0
 
     def to_cursor(self) -> str:
         return json.dumps(
             {
                 "version": CURSOR_VERSION,
                 "generation": self.generation,
+                "last_run_key": self.last_run_key,
+                "retries": self.retries,
                 "ingested": {path: [s.size, s.mtime_ns, s.sha256] for path, s in self.ingested.items()},
                 "settling": {path: [s.size, s.mtime_ns] for path, s in self.settling.items()},
             },
@@ -52,6 +57,8 @@ class FolderState:
             ingested={path: Seen(*values) for path, values in data.get("ingested", {}).items()},
             settling={path: Seen(*values) for path, values in data.get("settling", {}).items()},
             generation=data.get("generation", 0),
+            last_run_key=data.get("last_run_key"),
+            retries=data.get("retries", 0),
         )
 
 
@@ -100,7 +107,9 @@ def observe(folders: list[Path], state: FolderState) -> tuple[Changes, FolderSta
     for path in removed:
         del ingested[path]
     generation = state.generation + (1 if new or changed or removed else 0)
-    return Changes(new, changed, removed, waiting, unreadable), FolderState(ingested, settling, generation)
+    return Changes(new, changed, removed, waiting, unreadable), FolderState(
+        ingested, settling, generation, state.last_run_key, state.retries
+    )
 
 
 def run_key(state: FolderState) -> str:

@@ -4,7 +4,8 @@ import os
 import shutil
 
 import pytest
-from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
+from dagster import DagsterInstance, DagsterRunStatus, RunRequest, SkipReason, build_sensor_context
+from dagster._core.test_utils import create_run_for_test
 
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.sensors import digest_folder_sensor
@@ -170,3 +171,28 @@ def test_the_cursor_carries_state_across_evaluations(folder):
     assert isinstance(restarted.tick(), RunRequest)
     assert isinstance(restarted.tick(), SkipReason)
     assert FolderState.from_cursor(restarted.cursor).generation == 1
+
+
+def test_a_failed_run_is_requested_again_a_bounded_number_of_times(folder):
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    request = watcher.settle()
+    create_run_for_test(
+        watcher.instance, status=DagsterRunStatus.FAILURE, tags={"dagster/run_key": request.run_key}
+    )
+    retry = watcher.tick()
+    assert isinstance(retry, RunRequest) and retry.run_key == f"{request.run_key}:retry1"
+    create_run_for_test(
+        watcher.instance, status=DagsterRunStatus.SUCCESS, tags={"dagster/run_key": retry.run_key}
+    )
+    assert isinstance(watcher.tick(), SkipReason)  # the retry succeeded
+    for attempt in range(2, 5):
+        create_run_for_test(
+            watcher.instance,
+            status=DagsterRunStatus.FAILURE,
+            tags={"dagster/run_key": f"{request.run_key}:retry{attempt - 1}"},
+        )
+        outcome = watcher.tick()
+        if attempt <= 3:
+            assert outcome.run_key == f"{request.run_key}:retry{attempt}"
+    assert isinstance(outcome, SkipReason)  # three retries, then it waits for a change or the schedule
