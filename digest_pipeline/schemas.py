@@ -47,6 +47,9 @@ class ParsedDigests(Table):
 
     file_path: str = pa.Field(description=FILE_PATH, unique=True)
     content_hash: str = pa.Field(description="SHA-256 of the file's bytes.", str_length=64)
+    parsed_with: str = pa.Field(
+        description="Pipeline version and year setting the rows were made with; rows are remade when it changes."
+    )
     size_bytes: int = pa.Field(description="File size in bytes.", ge=0)
     format: str | None = pa.Field(
         description="Detected digest format; null when the file could not be read as a digest.",

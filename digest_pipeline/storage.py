@@ -120,7 +120,7 @@ class Warehouse:
         Only files whose content hash changed have their rows replaced; files
         under `roots` that are gone have their rows removed. One transaction.
         """
-        incoming = parsed["digests"].select("file_path", "content_hash")
+        incoming = parsed["digests"].select("file_path", "content_hash", "parsed_with")
         with self.connect(path=self.work_path) as db:
             db.execute("BEGIN TRANSACTION")
             _create_staging(db, parsed)
@@ -130,7 +130,7 @@ class Warehouse:
                 """
                 SELECT i.file_path FROM incoming i
                 LEFT JOIN staging.digests d USING (file_path)
-                WHERE d.content_hash IS DISTINCT FROM i.content_hash
+                WHERE d.content_hash IS DISTINCT FROM i.content_hash OR d.parsed_with IS DISTINCT FROM i.parsed_with
                 """
             ).pl()["file_path"]
             removed = db.sql(
@@ -194,6 +194,17 @@ def _mart_name(name: str) -> str:
 
 
 def _create_staging(db: duckdb.DuckDBPyConnection, parsed: dict[str, pl.DataFrame]) -> None:
+    """Create the staging tables; if any has other columns than this version writes (an older
+    pipeline made it), drop them all, so that every file is parsed again."""
+    existing = {
+        (table, column)
+        for table, column in db.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'staging'"
+        ).fetchall()
+    }
+    expected = {(name, column) for name in STAGING_TABLES for column in parsed[name].columns}
+    if existing and existing != expected:
+        db.execute("DROP SCHEMA staging CASCADE")
     db.execute("CREATE SCHEMA IF NOT EXISTS staging")
     for name in STAGING_TABLES:
         db.register("template", parsed[name].head(0))

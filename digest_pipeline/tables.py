@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from digest_pipeline import __version__
 from digest_pipeline.parsing import ParseContext, UnreadableFile, parse_digest
 from digest_pipeline.parsing.common import detect_language, summary_mismatch, title_key
 from digest_pipeline.schemas import PARSED_TABLES, polars_schema
@@ -23,6 +24,7 @@ def parse_files(files: Iterable[DigestFile], year: int | None = None) -> dict[st
         path = str(file.path)
         digest_row = {
             "file_path": path,
+            "parsed_with": f"{__version__} year={year or 'inferred'}",
             "size_bytes": file.size_bytes,
             "format": None,
             "encoding": None,

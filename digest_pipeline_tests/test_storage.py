@@ -2,6 +2,7 @@
 
 import shutil
 
+import duckdb
 import pytest
 
 from digest_pipeline.extraction.tables import extract_entity_tables
@@ -139,3 +140,26 @@ def test_ingesting_a_parent_folder_keeps_the_rows_of_its_subfolders_files(tmp_pa
     summary = ingest(warehouse, top)
     assert summary.removed_files == 0
     assert warehouse.mart_row_counts()["digests"] == 2
+
+
+def test_a_new_year_setting_remakes_every_files_rows(folder, tmp_path):
+    warehouse = Warehouse(tmp_path / "db.duckdb")
+    tables = parse_files(find_digest_files([folder]), year=2024)
+    tables |= extract_entity_tables(tables["paper_appearances"], tables["paper_sections"])
+    warehouse.sync(tables, roots=[str(folder.resolve())])
+    tables = parse_files(find_digest_files([folder]), year=2023)
+    tables |= extract_entity_tables(tables["paper_appearances"], tables["paper_sections"])
+    summary = warehouse.sync(tables, roots=[str(folder.resolve())])
+    assert summary.changed_files == 3
+    dates = warehouse.read_mart("digests").filter(format="hf_daily_papers_page")["digest_date"].to_list()
+    assert [str(d) for d in dates] == ["2023-08-06"]
+
+
+def test_staging_from_an_older_pipeline_is_rebuilt(folder, tmp_path):
+    warehouse = Warehouse(tmp_path / "db.duckdb")
+    ingest(warehouse, folder)
+    with duckdb.connect(str(warehouse.work_path)) as db:
+        db.execute("ALTER TABLE staging.digests DROP COLUMN parsed_with")
+    summary = ingest(warehouse, folder)
+    assert summary.changed_files == 3
+    assert warehouse.mart_row_counts()["papers"] == 14 + 89 + 12
