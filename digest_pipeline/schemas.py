@@ -24,7 +24,8 @@ POSITION = "1-based position of the paper entry within its digest file."
 LINE = "1-based line number in the digest file."
 
 
-def file_path() -> str:
+def file_path():
+    """The `file_path` column every per-file table has (a pandera field)."""
     return pa.Field(description=FILE_PATH)
 
 

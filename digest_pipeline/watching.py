@@ -53,6 +53,8 @@ class FolderState:
         if not cursor:
             return cls()
         data = json.loads(cursor)
+        if data.get("version") != CURSOR_VERSION:
+            return cls()  # written by another version: look at the folder afresh
         return cls(
             ingested={path: Seen(*values) for path, values in data.get("ingested", {}).items()},
             settling={path: Seen(*values) for path, values in data.get("settling", {}).items()},

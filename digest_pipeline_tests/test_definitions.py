@@ -2,7 +2,6 @@
 
 import duckdb
 import polars as pl
-import pytest
 from dagster import AssetKey
 
 from digest_pipeline.assets import pandera_type
@@ -69,11 +68,14 @@ def test_mart_check_fails_and_names_the_failing_rows(tmp_path):
     assert "field_uniqueness" in result.metadata["failing_rows"].value
 
 
-@pytest.mark.parametrize("missing", ["digest_files", "marts/papers"])
-def test_every_asset_carries_a_description_group_and_owner(missing):
-    defs = build_definitions([str(SEEDS)], "unused.duckdb")
-    node = defs.resolve_asset_graph().get(AssetKey.from_user_string(missing))
-    assert node.description and node.group_name in {"raw", "parsed", "marts"} and node.owners
+def test_every_asset_carries_a_description_group_owner_and_kind():
+    graph = build_definitions([str(SEEDS)], "unused.duckdb").resolve_asset_graph()
+    nodes = [graph.get(key) for key in graph.get_all_asset_keys()]
+    assert len(nodes) == 22
+    for node in nodes:
+        assert node.description and node.owners, node.key
+        assert node.group_name in {"raw", "parsed", "entities", "marts"}, node.key
+        assert {kind for kind in node.kinds} & {"polars", "duckdb", "spacy"}, node.key
 
 
 def test_materialisations_carry_row_counts_column_schemas_and_previews(tmp_path):
