@@ -161,7 +161,7 @@ class Warehouse:
             self.connect(path=self.publishing_path) as out,
         ):
             out.execute("CREATE SCHEMA marts")
-            for name in MART_BUILD_ORDER:
+            for name in MART_SQL:  # in build order: later marts read earlier ones
                 out.register("mart", work.sql(f"SELECT * FROM marts.{name}").arrow())
                 out.execute(f"CREATE TABLE marts.{name} AS SELECT * FROM mart")
                 out.unregister("mart")
@@ -180,11 +180,19 @@ class Warehouse:
             mart = db.sql(f"SELECT * FROM marts.{_mart_name(name)}")
             return (mart.limit(limit) if limit is not None else mart).pl()
 
-    def mart_row_counts(self) -> dict[str, int]:
+    def mart_samples(self, rows: int) -> dict[str, tuple[int, pl.DataFrame]]:
+        """Every mart's row count and its first `rows` rows, read through one connection."""
         with self.connect(read_only=True) as db:
             return {
-                name: db.execute(f"SELECT count(*) FROM marts.{name}").fetchone()[0] for name in MART_TABLES
+                name: (
+                    db.execute(f"SELECT count(*) FROM marts.{name}").fetchall()[0][0],
+                    db.sql(f"SELECT * FROM marts.{name}").limit(rows).pl(),
+                )
+                for name in MART_TABLES
             }
+
+    def mart_row_counts(self) -> dict[str, int]:
+        return {name: count for name, (count, _) in self.mart_samples(rows=0).items()}
 
 
 def _mart_name(name: str) -> str:
@@ -212,6 +220,7 @@ def _create_staging(db: duckdb.DuckDBPyConnection, parsed: dict[str, pl.DataFram
         db.unregister("template")
 
 
+# In build order: later marts read earlier ones.
 MART_SQL = {
     "digests": "SELECT * FROM staging.digests",
     "quarantine": "SELECT * FROM staging.quarantine",
@@ -344,28 +353,11 @@ MART_SQL = {
         GROUP BY ALL ORDER BY papers DESC, model, dataset
     """,
 }
-# Built in this order: later marts read earlier ones.
-MART_BUILD_ORDER = (
-    "digests",
-    "quarantine",
-    "paper_appearances",
-    "papers",
-    "paper_authors",
-    "authors",
-    "paper_sections",
-    "entity_mentions",
-    "results",
-    "entities",
-    "entity_trends",
-    "top_entities",
-    "results_leaderboard",
-    "model_dataset_cooccurrence",
-)
 
 
 def _build_marts(db: duckdb.DuckDBPyConnection) -> None:
     db.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    for name in MART_BUILD_ORDER:
+    for name in MART_SQL:  # in build order: later marts read earlier ones
         db.execute(f"CREATE OR REPLACE TABLE marts.{name} AS {MART_SQL[name]}")
         _comment(db, name)
 

@@ -80,11 +80,11 @@ def warehouse_marts(
         f"{summary.changed_files} files new or changed, {summary.unchanged_files} unchanged, "
         f"{summary.removed_files} removed; marts rebuilt in {store.path}"
     )
-    for name, count in store.mart_row_counts().items():
+    for name, (count, preview) in store.mart_samples(rows=PREVIEW_ROWS).items():
         yield MaterializeResult(
             asset_key=MART_KEYS[name],
             metadata={
-                **table_metadata(MART_TABLES[name], count, store.read_mart(name, limit=PREVIEW_ROWS)),
+                **table_metadata(MART_TABLES[name], count, preview),
                 "dagster/column_lineage": column_lineage(name),
                 "database": str(store.path),
             },
