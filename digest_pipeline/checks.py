@@ -1,26 +1,17 @@
-"""Asset checks: every stage's tables must match their pandera schemas.
+"""Asset checks: the marts must match their pandera schemas, as read back from DuckDB.
 
-Per-file tables (parsed, extracted) are checked as loaded from the run's storage,
-the marts as read back from DuckDB. The checks are blocking: a table that fails
-stops what is downstream of it, and the check's metadata lists the failing rows.
+Per-file tables (raw, parsed, extracted) are checked as they are produced: their Dagster
+types are the pandera models, so a bad row fails the step before it is stored. The mart
+checks are blocking, and their metadata lists the failing rows.
 """
 
 import polars as pl
-from dagster import (
-    AssetCheckResult,
-    AssetChecksDefinition,
-    AssetCheckSeverity,
-    AssetKey,
-    MetadataValue,
-    asset_check,
-)
+from dagster import AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity, MetadataValue, asset_check
 
 from digest_pipeline.assets import markdown_table
-from digest_pipeline.assets.entities import EXTRACTED_ASSET_NAMES
 from digest_pipeline.assets.marts import MART_KEYS
-from digest_pipeline.assets.parsed import PARSED_ASSET_NAMES
 from digest_pipeline.resources import WarehouseResource
-from digest_pipeline.schemas import EXTRACTED_TABLES, MART_TABLES, PARSED_TABLES, Table, validation_failures
+from digest_pipeline.schemas import MART_TABLES, Table, validation_failures
 
 FAILING_ROWS_SHOWN = 20
 
@@ -53,21 +44,4 @@ def mart_schema_check(name: str) -> AssetChecksDefinition:
     return check
 
 
-def table_schema_check(asset_name: str, model: type[Table]) -> AssetChecksDefinition:
-    @asset_check(
-        asset=AssetKey(asset_name),
-        name="matches_schema",
-        blocking=True,
-        description=f"{asset_name} matches the {model.__name__} schema (types, nulls, keys, ranges).",
-    )
-    def check(frame: pl.DataFrame) -> AssetCheckResult:
-        return check_result(model, frame)
-
-    return check
-
-
-schema_checks = [
-    *(table_schema_check(PARSED_ASSET_NAMES[name], model) for name, model in PARSED_TABLES.items()),
-    *(table_schema_check(EXTRACTED_ASSET_NAMES[name], model) for name, model in EXTRACTED_TABLES.items()),
-    *(mart_schema_check(name) for name in MART_TABLES),
-]
+schema_checks = [mart_schema_check(name) for name in MART_TABLES]

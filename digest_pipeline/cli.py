@@ -6,7 +6,12 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from digest_pipeline.storage import Warehouse
 
 # Events worth a line of progress; everything else stays in Dagster's event log.
 PROGRESS_EVENTS = {"STEP_START": "started", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED"}
@@ -35,11 +40,10 @@ class ProgressHandler(logging.Handler):
         print(f"[{time.monotonic() - self.started:6.1f}s] {line}", file=sys.stderr, flush=True)
 
 
-def ingest(paths: Sequence[str], database: str, year: int | None) -> int:
+def ingest(paths: Sequence[str], database: str, year: int | None, everything: bool = False) -> int:
     from dagster import DagsterInstance, logger
 
     from digest_pipeline.definitions import INGEST_JOB, build_definitions
-    from digest_pipeline.storage import Warehouse
 
     started = time.monotonic()
 
@@ -53,24 +57,81 @@ def ingest(paths: Sequence[str], database: str, year: int | None) -> int:
 
     defs = build_definitions(paths, database, year)
     job = defs.resolve_job_def(INGEST_JOB).with_logger_defs({"progress": progress})
-    # With DAGSTER_HOME set, the run is recorded where `dagster dev` shows it.
+    # With DAGSTER_HOME set, the partitions and the run are recorded where `dagster dev` shows them.
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     with instance:
+        plan = IngestPlan.make(instance, paths, database, year, everything)
+        print(plan.describe(), file=sys.stderr)
         result = job.execute_in_process(
-            instance=instance, run_config={"loggers": {"progress": {}}}, raise_on_error=False
+            instance=instance,
+            run_config={"loggers": {"progress": {}}},
+            raise_on_error=False,
+            **plan.execution(),
         )
     if not result.success:
         failure = next((event for event in result.all_events if event.is_step_failure), None)
         reason = failure.step_failure_data.error.message.strip() if failure else "see the run's events"
         print(f"ingest failed: {reason}", file=sys.stderr)
         return 1
-    counts = Warehouse(Path(database).resolve()).mart_row_counts()
+    counts = plan.warehouse.mart_row_counts()
     print(
         f"ingested {counts['digests']} files into {database} in {time.monotonic() - started:.1f}s: "
         f"{counts['papers']} papers, {counts['quarantine']} quarantined items"
     )
     print("  " + ", ".join(f"marts.{name}: {count}" for name, count in counts.items()))
     return 0
+
+
+@dataclass(frozen=True)
+class IngestPlan:
+    """What one `ingest` run covers: a range of file partitions and the marts, or the marts alone."""
+
+    warehouse: "Warehouse"
+    files: int
+    todo: int
+    span: tuple[str, str] | None
+
+    @classmethod
+    def make(cls, instance, paths: Sequence[str], database: str, year: int | None, everything: bool):
+        """Register a partition per file (and drop those of files gone from `paths`), then pick the
+        files whose content or pipeline version differs from what is staged (or all of them)."""
+        from digest_pipeline.assets import DIGEST_FILES
+        from digest_pipeline.sources import covers, find_digest_files
+        from digest_pipeline.storage import Warehouse
+        from digest_pipeline.tables import stale_files
+        from digest_pipeline.watching import partition_ranges
+
+        files = {str(file.path): file for file in find_digest_files(paths)}
+        known = instance.get_dynamic_partitions(DIGEST_FILES.name)
+        for key in known:
+            if key not in files and covers(paths, Path(key)):
+                instance.delete_dynamic_partition(DIGEST_FILES.name, key)
+        instance.add_dynamic_partitions(DIGEST_FILES.name, [key for key in files if key not in set(known)])
+        warehouse = Warehouse(Path(database).resolve())
+        todo = set(files) if everything else stale_files(files.values(), warehouse.staged_versions(), year)
+        # A run covers one range of partitions: the first to the last file to do. Files
+        # registered earlier by another run may sit in between; they are simply redone.
+        ranges = partition_ranges(instance.get_dynamic_partitions(DIGEST_FILES.name), todo)
+        span = (ranges[0][0], ranges[-1][1]) if ranges else None
+        return cls(warehouse, len(files), len(todo), span)
+
+    def describe(self) -> str:
+        if self.span is None:
+            return f"{self.files} files, none new or changed: rebuilding the marts"
+        return f"{self.files} files, {self.todo} new or changed: ingesting them and rebuilding the marts"
+
+    def execution(self) -> dict:
+        """Arguments to `execute_in_process` for this plan."""
+        from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+        from digest_pipeline.assets.marts import MART_KEYS
+
+        if self.span is None:
+            return {"asset_selection": list(MART_KEYS.values())}
+        first, last = self.span
+        if first == last:
+            return {"partition_key": first}
+        return {"tags": {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}}
 
 
 def evaluate(gold: Path, as_json: bool, errors_shown: int) -> int:
@@ -109,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="DuckDB file (default: $DIGEST_PIPELINE_DB or data/digests.duckdb).",
     )
     ingest_parser.add_argument("--year", type=int, help="Year for digests whose dates carry none (format B).")
+    ingest_parser.add_argument(
+        "--all", action="store_true", dest="everything", help="Re-ingest every file, changed or not."
+    )
     evaluate_parser = commands.add_parser("evaluate", help="Score the extractor on a gold file (JSON Lines).")
     evaluate_parser.add_argument(
         "--gold", type=Path, required=True, help="Gold annotations, one text per line."
@@ -126,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         missing = [path for path in args.paths if not Path(path).exists()]
         if missing:
             parser.error(f"no such file or folder: {', '.join(missing)}")
-        return ingest(args.paths, args.db, args.year)
+        return ingest(args.paths, args.db, args.year, args.everything)
     return 2
 
 

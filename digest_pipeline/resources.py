@@ -1,11 +1,15 @@
 """Dagster resources: where digests come from and the one door to the database."""
 
 import os
+from datetime import datetime
 from pathlib import Path
 
-from dagster import ConfigurableResource
+import polars as pl
+from dagster import ConfigurableIOManager, ConfigurableResource, InputContext, OutputContext
 from pydantic import Field
 
+from digest_pipeline.assets import STAGING_ASSETS
+from digest_pipeline.sources import DigestFile, describe, find_digest_files
 from digest_pipeline.storage import Warehouse
 
 DEFAULT_INPUT = "seeds"
@@ -33,6 +37,12 @@ class DigestInput(ConfigurableResource):
     def roots(self) -> list[str]:
         return [str(Path(path).resolve()) for path in self.paths]
 
+    def files(self) -> list[DigestFile]:
+        return find_digest_files(self.paths)
+
+    def describe(self, file_path: str) -> tuple[str, int | None, datetime | None, str | None]:
+        return describe(file_path, self.paths)
+
 
 class WarehouseResource(ConfigurableResource):
     """The DuckDB file analysts query (env DIGEST_PIPELINE_DB, default data/digests.duckdb)."""
@@ -41,3 +51,23 @@ class WarehouseResource(ConfigurableResource):
 
     def open(self) -> Warehouse:
         return Warehouse(Path(self.database).resolve())
+
+
+class StagingIOManager(ConfigurableIOManager):
+    """Per-file tables live in the warehouse's staging tables: storing a run's output replaces
+    the rows of its partitions (files) as a unit; loading reads the rows of the partitions asked for."""
+
+    warehouse: WarehouseResource
+
+    def handle_output(self, context: OutputContext, obj: pl.DataFrame) -> None:
+        self.warehouse.open().stage({_staging_table(context): obj}, list(context.asset_partition_keys))
+
+    def load_input(self, context: InputContext) -> pl.DataFrame:
+        return self.warehouse.open().read_staging(_staging_table(context), list(context.asset_partition_keys))
+
+
+STAGING_TABLE_OF_ASSET = {asset_name: table for table, asset_name in STAGING_ASSETS.items()}
+
+
+def _staging_table(context: InputContext | OutputContext) -> str:
+    return STAGING_TABLE_OF_ASSET[context.asset_key.to_user_string()]

@@ -33,11 +33,19 @@ def file_path():
 
 
 class RawDigestFiles(Table):
-    """Digest files found in the input folders: one row per file."""
+    """Digest files, one row per file partition: what the file system says about each."""
 
     file_path: str = pa.Field(description=FILE_PATH, unique=True)
-    size_bytes: int = pa.Field(description="File size in bytes.", ge=0)
-    modified_at: dt.datetime = pa.Field(description="File modification time (UTC).")
+    size_bytes: int | None = pa.Field(
+        description="File size in bytes (null if it cannot be read).", ge=0, nullable=True
+    )
+    modified_at: dt.datetime | None = pa.Field(
+        description="File modification time (UTC; null if it cannot be read).", nullable=True
+    )
+    problem: str | None = pa.Field(
+        description="Why the file cannot be read (gone, not a file, outside the input folders), or null.",
+        nullable=True,
+    )
 
 
 # -- parsed (per file) -----------------------------------------------------------
@@ -51,7 +59,9 @@ class ParsedDigests(Table):
     parsed_with: str = pa.Field(
         description="Pipeline version and year setting the rows were made with; rows are remade when it changes."
     )
-    size_bytes: int = pa.Field(description="File size in bytes.", ge=0)
+    size_bytes: int | None = pa.Field(
+        description="File size in bytes (null if it cannot be read).", ge=0, nullable=True
+    )
     format: str | None = pa.Field(
         description="Detected digest format; null when the file could not be read as a digest.",
         nullable=True,
@@ -365,7 +375,7 @@ EXTRACTED_TABLES: dict[str, type[Table]] = {
 }
 
 # Every per-file table: what storage keeps per file and replaces when the file changes.
-STAGING_TABLES = {**PARSED_TABLES, **EXTRACTED_TABLES}
+STAGING_TABLES: dict[str, type[Table]] = {"files": RawDigestFiles, **PARSED_TABLES, **EXTRACTED_TABLES}
 
 MART_TABLES: dict[str, type[Table]] = {
     "papers": MartPapers,

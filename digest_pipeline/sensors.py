@@ -1,32 +1,53 @@
-"""The folder sensor: new, changed and removed digest files trigger an ingest run by themselves."""
+"""The folder sensor: new, changed and removed digest files trigger ingest runs by themselves."""
 
 from pathlib import Path
 
 from dagster import (
+    AddDynamicPartitionsRequest,
     DagsterRunStatus,
     DefaultSensorStatus,
+    DeleteDynamicPartitionsRequest,
     RunRequest,
     RunsFilter,
     SensorEvaluationContext,
+    SensorResult,
     SkipReason,
     sensor,
 )
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from digest_pipeline.assets import DIGEST_FILES
+from digest_pipeline.assets.marts import MART_KEYS
 from digest_pipeline.resources import DigestInput
-from digest_pipeline.watching import FolderState, observe, run_key
+from digest_pipeline.watching import FolderState, observe, partition_ranges, run_key
 
 INGEST_JOB = "ingest_digests"
 SENSOR_INTERVAL_SECONDS = 5
 MAX_RETRIES = 3
+CHANGES_TAG = "digest_pipeline/changes"
+
+
+def partitions_request(run_key: str, partitions: list[str] | None, tags: dict[str, str]) -> RunRequest:
+    """A run of the ingest job over a range of file partitions and the marts, or (no
+    partitions) of the marts alone, which drops the rows of files that are gone."""
+    if partitions is None:
+        return RunRequest(run_key=run_key, asset_selection=list(MART_KEYS.values()), tags=tags)
+    first, last = partitions
+    if first == last:
+        return RunRequest(run_key=run_key, partition_key=first, tags=tags)
+    return RunRequest(
+        run_key=run_key,
+        tags={**tags, ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
+    )
 
 
 @sensor(
     job_name=INGEST_JOB,
     default_status=DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
-    description="Watches the input folder (DIGEST_PIPELINE_INPUT). A new file, a file whose content "
-    "changed, or a removed file requests an ingest run; files still being written wait until "
-    "their size and time stop changing.",
+    description="Watches the input folder (DIGEST_PIPELINE_INPUT). A new file gets a partition and a "
+    "run; a file whose content changed is re-ingested in its partition; a removed file loses its "
+    "partition and its rows. Files still being written wait until their size and time stop changing.",
 )
 def digest_folder_sensor(context: SensorEvaluationContext, digest_input: DigestInput):
     changes, state = observe(
@@ -38,23 +59,48 @@ def digest_folder_sensor(context: SensorEvaluationContext, digest_input: DigestI
         summary = f"{len(changes.new)} new, {len(changes.changed)} changed, {len(changes.removed)} removed"
         names = changes.new + changes.changed + changes.removed
         context.log.info(f"{summary}: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}")
-        state.last_run_key, state.retries = run_key(state), 0
-        context.update_cursor(state.to_cursor())
-        return RunRequest(run_key=state.last_run_key, tags={"digest_pipeline/changes": summary})
-    if state.last_run_key and state.retries < MAX_RETRIES and last_run_failed(context, state.last_run_key):
-        # The files were seen, but the run that was to ingest them failed (a lock held too
+        known = context.instance.get_dynamic_partitions(DIGEST_FILES.name)
+        added = sorted(set(changes.new + changes.changed) - set(known))
+        gone = sorted(set(changes.removed) & set(known))
+        ordered = [key for key in known if key not in gone] + added
+        ranges = partition_ranges(ordered, set(changes.new + changes.changed)) or [None]
+        base = run_key(state)
+        state.last_requests = [
+            {"run_key": f"{base}:{number}", "partitions": list(span) if span else None}
+            for number, span in enumerate(ranges)
+        ]
+        state.retries = 0
+        return SensorResult(
+            run_requests=[
+                partitions_request(request["run_key"], request["partitions"], {CHANGES_TAG: summary})
+                for request in state.last_requests
+            ],
+            dynamic_partitions_requests=[
+                AddDynamicPartitionsRequest(DIGEST_FILES.name, added),
+                DeleteDynamicPartitionsRequest(DIGEST_FILES.name, gone),
+            ],
+            cursor=state.to_cursor(),
+        )
+    failed = [request for request in state.last_requests if last_run_failed(context, request["run_key"])]
+    if failed and state.retries < MAX_RETRIES:
+        # The files were seen, but a run that was to ingest them failed (a lock held too
         # long, a failing check): ask again rather than wait for the next change.
         state.retries += 1
-        context.update_cursor(state.to_cursor())
-        return RunRequest(
-            run_key=f"{state.last_run_key}:retry{state.retries}",
-            tags={"digest_pipeline/changes": f"retry {state.retries} after a failed run"},
+        tags = {CHANGES_TAG: f"retry {state.retries} after a failed run"}
+        return SensorResult(
+            run_requests=[
+                partitions_request(f"{request['run_key']}:retry{state.retries}", request["partitions"], tags)
+                for request in failed
+            ],
+            cursor=state.to_cursor(),
         )
-    context.update_cursor(state.to_cursor())
-    return SkipReason(
-        f"{len(changes.waiting)} file(s) still settling"
-        if changes.waiting
-        else "no new, changed or removed files"
+    return SensorResult(
+        skip_reason=SkipReason(
+            f"{len(changes.waiting)} file(s) still settling"
+            if changes.waiting
+            else "no new, changed or removed files"
+        ),
+        cursor=state.to_cursor(),
     )
 
 

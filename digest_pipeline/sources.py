@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from stat import S_ISREG
 
 # Names of files still being written or hidden by editors and sync tools.
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp", "~")
@@ -15,12 +16,13 @@ IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp", "~")
 @dataclass(frozen=True, slots=True)
 class DigestFile:
     path: Path
-    size_bytes: int
-    modified_at: datetime
+    size_bytes: int | None
+    modified_at: datetime | None
+    problem: str | None = None  # why it cannot be read: it is quarantined instead
 
     @property
-    def modified_date(self) -> date:
-        return self.modified_at.date()
+    def modified_date(self) -> date | None:
+        return self.modified_at.date() if self.modified_at else None
 
 
 def is_candidate(path: Path) -> bool:
@@ -47,7 +49,7 @@ def regular_files(folder: Path) -> dict[Path, os.stat_result]:
     return found
 
 
-def find_digest_files(paths: list[str | Path]) -> list[DigestFile]:
+def input_files(paths: list[str | Path]) -> dict[Path, os.stat_result]:
     """The files named by `paths` and the regular files directly inside the folders among them."""
     found: dict[Path, os.stat_result] = {}
     for given in paths:
@@ -56,11 +58,52 @@ def find_digest_files(paths: list[str | Path]) -> list[DigestFile]:
             found.update(regular_files(path))
         elif path.is_file():
             found[path.resolve()] = path.resolve().stat()
+    return found
+
+
+def find_digest_files(paths: list[str | Path]) -> list[DigestFile]:
     return [
-        DigestFile(path, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None))
-        for path, stat in sorted(found.items())
+        DigestFile(path, stat.st_size, _utc(stat.st_mtime))
+        for path, stat in sorted(input_files(paths).items())
     ]
+
+
+def describe(path: str, inputs: list[str]) -> tuple[str, int | None, datetime | None, str | None]:
+    """(path, size, modification time, problem) of a file a partition names. Only a file that
+    `find_digest_files(inputs)` would list is looked at; anything else gets a problem instead."""
+    candidate = Path(path)
+    if not covers(inputs, candidate):
+        return path, None, None, "not a digest file directly inside the input folders; not read"
+    try:
+        stat = candidate.stat()
+    except FileNotFoundError:
+        return path, None, None, "the file is gone (deleted or renamed before this run read it)"
+    except OSError as error:
+        return path, None, None, f"cannot read file: {error.strerror}"
+    if not S_ISREG(stat.st_mode):
+        return path, None, None, "not a regular file"
+    return path, stat.st_size, _utc(stat.st_mtime), None
+
+
+def covers(inputs: list[str], path: Path) -> bool:
+    """Whether `path` (absolute, resolved) is one of the inputs, or a candidate name directly
+    inside one of the input folders."""
+    for given in map(Path, inputs):
+        root = given.resolve()
+        if path == root or (given.is_dir() and path.parent == root and is_candidate(path)):
+            return True
+    return False
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    """`content_hash` of a file, read in chunks so that a huge file is never held in memory."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

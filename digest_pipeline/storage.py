@@ -20,13 +20,12 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from digest_pipeline.schemas import MART_TABLES, STAGING_TABLES, descriptions
+from digest_pipeline.schemas import MART_TABLES, STAGING_TABLES, descriptions, polars_schema
 
 LOCK_WAIT_SECONDS = 30.0
 LOCK_POLL_SECONDS = 0.5
@@ -36,13 +35,6 @@ WRITER_WAIT_SECONDS = 600.0
 
 class WarehouseLocked(RuntimeError):
     """Another process holds the DuckDB file open for writing."""
-
-
-@dataclass(frozen=True)
-class SyncSummary:
-    changed_files: int
-    unchanged_files: int
-    removed_files: int
 
 
 class Warehouse:
@@ -110,48 +102,70 @@ class Warehouse:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def sync(self, parsed: dict[str, pl.DataFrame], roots: list[str]) -> SyncSummary:
-        with self.writer_turn():
-            return self._sync(parsed, roots)
-
-    def _sync(self, parsed: dict[str, pl.DataFrame], roots: list[str]) -> SyncSummary:
-        """Make staging match `parsed` for the files under `roots`, then rebuild the marts.
-
-        Only files whose content hash changed have their rows replaced; files
-        under `roots` that are gone have their rows removed. One transaction.
-        """
-        incoming = parsed["digests"].select("file_path", "content_hash", "parsed_with")
+    def staged_versions(self) -> dict[str, tuple[str, str]]:
+        """Each staged file's content hash and the pipeline version that parsed it."""
+        if not self.work_path.exists():
+            return {}
         with self.connect(path=self.work_path) as db:
+            if _staging_columns(db) != STAGING_COLUMNS:
+                return {}  # none yet, or made by an older pipeline: every file is staged again
+            rows = db.execute("SELECT file_path, content_hash, parsed_with FROM staging.digests").fetchall()
+        return {path: (digest, parsed_with) for path, digest, parsed_with in rows}
+
+    def stage(self, tables: dict[str, pl.DataFrame], file_paths: list[str]) -> None:
+        """Replace the staging rows of `file_paths` in each table with the given rows, in one
+        transaction: a file's rows are replaced as a unit, never duplicated or half-written."""
+        with self.writer_turn(), self.connect(path=self.work_path) as db:
             db.execute("BEGIN TRANSACTION")
-            _create_staging(db, parsed)
-            db.register("incoming", incoming)
-            db.register("roots", pl.DataFrame({"root": roots}, schema={"root": pl.String}))
-            changed = db.sql(
-                """
-                SELECT i.file_path FROM incoming i
-                LEFT JOIN staging.digests d USING (file_path)
-                WHERE d.content_hash IS DISTINCT FROM i.content_hash OR d.parsed_with IS DISTINCT FROM i.parsed_with
-                """
-            ).pl()["file_path"]
-            removed = db.sql(
-                """
-                SELECT d.file_path FROM staging.digests d
-                WHERE d.file_path NOT IN (SELECT file_path FROM incoming)
-                  AND EXISTS (SELECT 1 FROM roots r  -- the root itself, or a file directly in it
-                              WHERE d.file_path = r.root OR parse_dirpath(d.file_path) = r.root)
-                """
-            ).pl()["file_path"]
-            stale = pl.DataFrame({"file_path": pl.concat([changed, removed])})
-            db.register("stale", stale)
-            for name, frame in parsed.items():
-                db.execute(f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM stale)")
-                db.register("rows", frame.filter(pl.col("file_path").is_in(changed.implode())))
+            _create_staging(db)
+            db.register("replaced", pl.DataFrame({"file_path": file_paths}, schema={"file_path": pl.String}))
+            for name, frame in tables.items():
+                db.execute(f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM replaced)")
+                db.register("rows", frame)
                 db.execute(f"INSERT INTO staging.{name} BY NAME SELECT * FROM rows")
                 db.unregister("rows")
-            _build_marts(db)
             db.execute("COMMIT")
-        self.publish()
-        return SyncSummary(len(changed), incoming.height - len(changed), len(removed))
+
+    def read_staging(self, name: str, file_paths: list[str] | None = None) -> pl.DataFrame:
+        """A staging table's rows, for the given files or all."""
+        with self.connect(path=self.work_path) as db:
+            table = db.sql(f"SELECT * FROM staging.{_staging_name(name)}")
+            if file_paths is not None:
+                db.register(
+                    "wanted", pl.DataFrame({"file_path": file_paths}, schema={"file_path": pl.String})
+                )
+                table = table.filter("file_path IN (SELECT file_path FROM wanted)")
+            return table.pl()
+
+    def rebuild(self, roots: list[str], present: list[str]) -> int:
+        """Drop the staging rows of files under `roots` that are no longer `present`, rebuild
+        the marts from staging and publish them. Returns how many files were dropped."""
+        with self.writer_turn():
+            with self.connect(path=self.work_path) as db:
+                db.execute("BEGIN TRANSACTION")
+                _create_staging(db)
+                db.register("present", pl.DataFrame({"file_path": present}, schema={"file_path": pl.String}))
+                db.register("roots", pl.DataFrame({"root": roots}, schema={"root": pl.String}))
+                removed = [
+                    path
+                    for (path,) in db.execute(
+                        """
+                        SELECT DISTINCT file_path FROM staging.files
+                        WHERE file_path NOT IN (SELECT file_path FROM present)
+                          AND EXISTS (SELECT 1 FROM roots r  -- the root itself, or a file directly in it
+                                      WHERE file_path = r.root OR parse_dirpath(file_path) = r.root)
+                        """
+                    ).fetchall()
+                ]
+                db.register("removed", pl.DataFrame({"file_path": removed}, schema={"file_path": pl.String}))
+                for name in STAGING_TABLES:
+                    db.execute(
+                        f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM removed)"
+                    )
+                _build_marts(db)
+                db.execute("COMMIT")
+            self.publish()
+        return len(removed)
 
     def publish(self) -> None:
         """Copy the working file's marts into a new analyst file and swap it in atomically."""
@@ -201,23 +215,36 @@ def _mart_name(name: str) -> str:
     return name
 
 
-def _create_staging(db: duckdb.DuckDBPyConnection, parsed: dict[str, pl.DataFrame]) -> None:
-    """Create the staging tables; if any has other columns than this version writes (an older
-    pipeline made it), drop them all, so that every file is parsed again."""
-    existing = {
-        (table, column)
-        for table, column in db.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'staging'"
-        ).fetchall()
-    }
-    expected = {(name, column) for name in STAGING_TABLES for column in parsed[name].columns}
-    if existing and existing != expected:
+def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
+    """Create the staging tables (from the pandera models); if any has other columns than this
+    version writes (an older pipeline made it), drop them all, so that every file is staged again."""
+    existing = _staging_columns(db)
+    if existing and existing != STAGING_COLUMNS:
         db.execute("DROP SCHEMA staging CASCADE")
     db.execute("CREATE SCHEMA IF NOT EXISTS staging")
-    for name in STAGING_TABLES:
-        db.register("template", parsed[name].head(0))
+    for name, model in STAGING_TABLES.items():
+        db.register("template", pl.DataFrame(schema=polars_schema(model)))
         db.execute(f"CREATE TABLE IF NOT EXISTS staging.{name} AS SELECT * FROM template")
         db.unregister("template")
+
+
+STAGING_COLUMNS = {
+    (name, column) for name, model in STAGING_TABLES.items() for column in polars_schema(model)
+}
+
+
+def _staging_columns(db: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    return set(
+        db.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'staging'"
+        ).fetchall()
+    )
+
+
+def _staging_name(name: str) -> str:
+    if name not in STAGING_TABLES:
+        raise KeyError(f"no staging table named {name!r}; they are {sorted(STAGING_TABLES)}")
+    return name
 
 
 # In build order: later marts read earlier ones.

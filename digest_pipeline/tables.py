@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -11,9 +12,37 @@ from digest_pipeline import __version__
 from digest_pipeline.parsing import ParseContext, UnreadableFile, parse_digest
 from digest_pipeline.parsing.common import detect_language, summary_mismatch, title_key
 from digest_pipeline.schemas import PARSED_TABLES, polars_schema
-from digest_pipeline.sources import DigestFile, content_hash
+from digest_pipeline.sources import DigestFile, content_hash, file_hash
 
 RAW_TEXT_LIMIT = 10_000
+# Digests run to a few MB at most (hundreds of entries); a file many times larger is not a
+# digest, and parsing it would hold it, its lines and its rows in memory several times over.
+MAX_FILE_BYTES = 64 * 2**20
+
+
+def parsed_with(year: int | None) -> str:
+    """What a file's rows were made with: rows made otherwise are remade, even if the file is unchanged."""
+    return f"{__version__} year={year or 'inferred'}"
+
+
+def stale_files(
+    files: Iterable[DigestFile], staged: dict[str, tuple[str, str]], year: int | None
+) -> set[str]:
+    """The files whose content, or the pipeline version and settings, differ from what is staged
+    (`staged`: path -> (content hash, parsed_with)); unreadable files count, to be quarantined."""
+    version = parsed_with(year)
+    stale = set()
+    for file in files:
+        try:
+            current = (file_hash(file.path), version)
+        except OSError:
+            # Staged again every run, so that its quarantine row says why; a new unreadable
+            # file compared as `None` with "not staged" would otherwise vanish without a trace.
+            stale.add(str(file.path))
+            continue
+        if staged.get(str(file.path)) != current:
+            stale.add(str(file.path))
+    return stale
 
 
 def parse_files(files: Iterable[DigestFile], year: int | None = None) -> dict[str, pl.DataFrame]:
@@ -24,7 +53,7 @@ def parse_files(files: Iterable[DigestFile], year: int | None = None) -> dict[st
         path = str(file.path)
         digest_row = {
             "file_path": path,
-            "parsed_with": f"{__version__} year={year or 'inferred'}",
+            "parsed_with": parsed_with(year),
             "size_bytes": file.size_bytes,
             "format": None,
             "encoding": None,
@@ -36,11 +65,10 @@ def parse_files(files: Iterable[DigestFile], year: int | None = None) -> dict[st
             "ingested_at": ingested_at,
         }
         rows["digests"].append(digest_row)
-        try:
-            data = file.path.read_bytes()
-        except OSError as error:
+        data, problem = _read(file)
+        if data is None:
             digest_row["content_hash"] = content_hash(b"")
-            rows["quarantine"].append(_problem(path, None, f"cannot read file: {error.strerror}", ""))
+            rows["quarantine"].append(_problem(path, None, problem, ""))
             continue
         digest_row["content_hash"] = content_hash(data)
         context = ParseContext(reference_date=file.modified_date, year=year)
@@ -105,6 +133,24 @@ def parse_files(files: Iterable[DigestFile], year: int | None = None) -> dict[st
         else pl.DataFrame(schema=polars_schema(PARSED_TABLES[name]))
         for name, table_rows in rows.items()
     }
+
+
+def _read(file: DigestFile) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or why they cannot be had."""
+    if file.problem:
+        return None, file.problem
+    try:
+        with file.path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            # Read one byte past the limit: the file may have grown since it was listed.
+            data = handle.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+    except OSError as error:
+        return None, f"cannot read file: {error.strerror}"
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        size_mb = max(size, len(data)) / 2**20
+        limit_mb = MAX_FILE_BYTES // 2**20
+        return None, f"file too large to be a digest ({size_mb:.0f} MB, limit {limit_mb} MB); not read"
+    return data, None
 
 
 def _problem(path: str, line: int | None, reason: str, raw_text: str) -> dict:

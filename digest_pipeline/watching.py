@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digest_pipeline.sources import content_hash, regular_files
+from digest_pipeline.sources import content_hash, input_files
 
-CURSOR_VERSION = 1
+CURSOR_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +31,9 @@ class FolderState:
     ingested: dict[str, Seen] = field(default_factory=dict)
     settling: dict[str, Seen] = field(default_factory=dict)
     generation: int = 0
-    # The last run requested, and how often it was retried after failing.
-    last_run_key: str | None = None
+    # The runs last requested ({"run_key": ..., "partitions": [first, last] or None for the
+    # marts alone}) and how often they were retried after failing.
+    last_requests: list[dict] = field(default_factory=list)
     retries: int = 0
 
     def to_cursor(self) -> str:
@@ -40,7 +41,7 @@ class FolderState:
             {
                 "version": CURSOR_VERSION,
                 "generation": self.generation,
-                "last_run_key": self.last_run_key,
+                "last_requests": self.last_requests,
                 "retries": self.retries,
                 "ingested": {path: [s.size, s.mtime_ns, s.sha256] for path, s in self.ingested.items()},
                 "settling": {path: [s.size, s.mtime_ns] for path, s in self.settling.items()},
@@ -59,7 +60,7 @@ class FolderState:
             ingested={path: Seen(*values) for path, values in data.get("ingested", {}).items()},
             settling={path: Seen(*values) for path, values in data.get("settling", {}).items()},
             generation=data.get("generation", 0),
-            last_run_key=data.get("last_run_key"),
+            last_requests=data.get("last_requests", []),
             retries=data.get("retries", 0),
         )
 
@@ -77,13 +78,10 @@ class Changes:
         return bool(self.new or self.changed or self.removed)
 
 
-def observe(folders: list[Path], state: FolderState) -> tuple[Changes, FolderState]:
-    """Compare the folders with the last state; return the changes and the next state."""
-    current = {
-        str(path): Seen(stat.st_size, stat.st_mtime_ns)
-        for folder in folders
-        for path, stat in regular_files(folder).items()
-    }
+def observe(inputs: list[Path], state: FolderState) -> tuple[Changes, FolderState]:
+    """Compare the inputs (folders, or single files) with the last state; return the changes
+    and the next state."""
+    current = {str(path): Seen(stat.st_size, stat.st_mtime_ns) for path, stat in input_files(inputs).items()}
     ingested, settling = dict(state.ingested), {}
     new, changed, waiting, unreadable = [], [], [], []
     for path, seen in sorted(current.items()):
@@ -110,7 +108,7 @@ def observe(folders: list[Path], state: FolderState) -> tuple[Changes, FolderSta
         del ingested[path]
     generation = state.generation + (1 if new or changed or removed else 0)
     return Changes(new, changed, removed, waiting, unreadable), FolderState(
-        ingested, settling, generation, state.last_run_key, state.retries
+        ingested, settling, generation, state.last_requests, state.retries
     )
 
 
@@ -120,3 +118,21 @@ def run_key(state: FolderState) -> str:
     makes a folder restored to an earlier state a new key."""
     contents = json.dumps(sorted((path, seen.sha256) for path, seen in state.ingested.items()))
     return f"{state.generation}:{hashlib.sha256(contents.encode()).hexdigest()[:16]}"
+
+
+def partition_ranges(ordered: list[str], wanted: set[str]) -> list[tuple[str, str]]:
+    """The wanted keys as (first, last) ranges of consecutive keys in partition order: a run
+    covers a range of partitions, so new files (added last, together) make one run."""
+    ranges: list[tuple[str, str]] = []
+    start = previous = None
+    for key in ordered:
+        if key in wanted:
+            if start is None:
+                start = key
+            previous = key
+        elif start is not None:
+            ranges.append((start, previous))
+            start = None
+    if start is not None:
+        ranges.append((start, previous))
+    return ranges

@@ -47,6 +47,16 @@ def wait_for(predicate, seconds: float) -> float:
     return time.monotonic() - started
 
 
+def partition_count(port: int) -> int:
+    """How many file partitions the code location has registered."""
+    found = graphql(
+        port,
+        """{ assetNodeOrError(assetKey: {path: ["digest_files"]}) {
+             ... on AssetNode { partitionKeys } } }""",
+    )
+    return len(found["assetNodeOrError"]["partitionKeys"] or [])
+
+
 def count_papers(database: Path, title: str | None = None) -> int | None:
     """Papers in the marts (with `title`, if given); None while the file is absent or locked."""
     try:

@@ -11,11 +11,8 @@ import polars as pl
 import pytest
 
 from digest_pipeline.assets import markdown_table
-from digest_pipeline.extraction.tables import extract_entity_tables
-from digest_pipeline.sources import find_digest_files
 from digest_pipeline.storage import Warehouse
-from digest_pipeline.tables import parse_files
-from digest_pipeline_tests.conftest import REPO, SEEDS
+from digest_pipeline_tests.conftest import REPO, SEEDS, load
 
 DOC = REPO / "docs" / "analysts.md"
 # A ```sql block, optionally followed by its ```text output block.
@@ -24,9 +21,7 @@ QUERY = re.compile(r"```sql\n(?P<sql>.*?)```\n(?:\n```text\n(?P<output>.*?)```\n
 
 def build_seed_marts(database: Path) -> Warehouse:
     warehouse = Warehouse(database)
-    tables = parse_files(find_digest_files([SEEDS]), year=2024)
-    tables |= extract_entity_tables(tables["paper_appearances"], tables["paper_sections"])
-    warehouse.sync(tables, roots=[str(SEEDS)])
+    load(warehouse, SEEDS, year=2024)
     return warehouse
 
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from digest_pipeline_tests.conftest import ARXIV_SAMPLE, SEEDS
-from digest_pipeline_tests.dagster_dev import count_papers, dagster_dev, graphql, wait_for
+from digest_pipeline_tests.dagster_dev import count_papers, dagster_dev, graphql, partition_count, wait_for
 
 RUN_SECONDS = 180
 SENSOR_SECONDS = 240
@@ -41,33 +41,39 @@ def test_the_ui_shows_lineage_and_runs_the_ingest_job(server):
     assert parents["extracted_entity_mentions"] == {"parsed_paper_appearances", "parsed_paper_sections"}
     assert "extracted_entity_mentions" in parents["marts/entities"]
 
+    # What "Materialize all" does: a backfill of every file partition and the marts. The
+    # sensor registers the partitions (and ingests them too, in runs of its own).
+    wait_for(lambda: partition_count(port) == 2, SENSOR_SECONDS)
     launched = graphql(
         port,
-        """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
-             __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }""",
-        {
-            "params": {
-                "selector": {
-                    "repositoryLocationName": "digest_pipeline",
-                    "repositoryName": "__repository__",
-                    "jobName": "ingest_digests",
-                },
-                "runConfigData": {},
-            }
-        },
-    )["launchRun"]
-    assert launched["__typename"] == "LaunchRunSuccess", launched
-    run_id = launched["run"]["runId"]
+        """mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
+             __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }""",
+        {"params": {"assetSelection": [{"path": key} for key in parents_keys(nodes)], "allPartitions": True}},
+    )["launchPartitionBackfill"]
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+    backfill = launched["backfillId"]
 
-    def status() -> str:
-        run = graphql(
-            port, "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", {"id": run_id}
+    def backfill_runs() -> list[str]:
+        runs = graphql(
+            port,
+            """query($tags: [ExecutionTag!]) { runsOrError(filter: {tags: $tags}) {
+                 ... on Runs { results { status } } } }""",
+            {"tags": [{"key": "dagster/backfill", "value": backfill}]},
         )
-        return run["runOrError"]["status"]
+        return [run["status"] for run in runs["runsOrError"]["results"]]
 
-    wait_for(lambda: status() in {"SUCCESS", "FAILURE", "CANCELED"}, RUN_SECONDS)
-    assert status() == "SUCCESS"
+    def finished() -> bool:
+        statuses = backfill_runs()
+        return len(statuses) == 2 and all(status in {"SUCCESS", "FAILURE", "CANCELED"} for status in statuses)
+
+    # Every file partition in one run, then the (unpartitioned) marts in a second.
+    wait_for(finished, RUN_SECONDS)
+    assert backfill_runs() == ["SUCCESS", "SUCCESS"]
     assert count_papers(database) == 103
+
+
+def parents_keys(nodes: list[dict]) -> list[list[str]]:
+    return [node["assetKey"]["path"] for node in nodes]
 
 
 def test_the_sensor_ingests_a_dropped_file_and_replaces_a_changed_one(server, inbox):

@@ -12,11 +12,8 @@ import time
 import duckdb
 import pytest
 
-from digest_pipeline.extraction.tables import extract_entity_tables
-from digest_pipeline.sources import find_digest_files
 from digest_pipeline.storage import Warehouse, WarehouseLocked
-from digest_pipeline.tables import parse_files
-from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED, REPO
+from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED, REPO, load
 
 # Both counts come from one snapshot; if a reader saw half-published marts they would disagree.
 CONSISTENCY = """
@@ -24,12 +21,6 @@ CONSISTENCY = """
            (SELECT count(DISTINCT paper_id) FROM marts.paper_appearances),
            (SELECT count(*) FROM marts.digests)
 """
-
-
-def ingest(warehouse: Warehouse, folder) -> None:
-    tables = parse_files(find_digest_files([folder]))
-    tables |= extract_entity_tables(tables["paper_appearances"], tables["paper_sections"])
-    warehouse.sync(tables, roots=[str(folder.resolve())])
 
 
 @pytest.fixture
@@ -42,7 +33,7 @@ def folder(tmp_path):
 
 def test_a_reader_holding_the_file_sees_whole_marts_during_several_publications(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "digests.duckdb")
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     seen, errors, done = set(), [], threading.Event()
 
     def read_in_a_loop():
@@ -59,7 +50,7 @@ def test_a_reader_holding_the_file_sees_whole_marts_during_several_publications(
     try:
         for extra in (HF_PAGE_SEED, ARXIV_SAMPLE):
             shutil.copy(extra, folder / extra.name)
-            ingest(warehouse, folder)
+            load(warehouse, folder)
             with duckdb.connect(str(warehouse.path), read_only=True) as fresh:
                 papers, distinct, _ = fresh.execute(CONSISTENCY).fetchone()
                 assert papers == distinct
@@ -74,7 +65,7 @@ def test_a_reader_holding_the_file_sees_whole_marts_during_several_publications(
 
 def test_the_catalog_lists_every_mart_with_its_description(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "digests.duckdb")
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     with duckdb.connect(str(warehouse.path), read_only=True) as db:
         catalog = dict(db.execute("SELECT mart, description FROM marts.catalog").fetchall())
     assert catalog["papers"].startswith("Papers: one row per distinct paper")
@@ -85,22 +76,22 @@ WRITER = textwrap.dedent(
     """
     import shutil, sys
     from pathlib import Path
-    from digest_pipeline_tests.test_publication import ingest
+    from digest_pipeline_tests.conftest import load
     from digest_pipeline.storage import Warehouse
     folder, extra, database = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     warehouse = Warehouse(database)
     while True:  # alternate two folder states until killed
         shutil.copy(extra, folder / extra.name)
-        ingest(warehouse, folder)
+        load(warehouse, folder)
         (folder / extra.name).unlink()
-        ingest(warehouse, folder)
+        load(warehouse, folder)
     """
 )
 
 
 def test_a_writer_killed_mid_write_leaves_the_file_whole_and_the_next_run_recovers(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "digests.duckdb")
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(folder), str(HF_PAGE_SEED), str(warehouse.path)], cwd=REPO
     )
@@ -118,7 +109,7 @@ def test_a_writer_killed_mid_write_leaves_the_file_whole_and_the_next_run_recove
         papers, distinct, _ = db.execute(CONSISTENCY).fetchone()
         assert papers == distinct
     (folder / HF_PAGE_SEED.name).unlink(missing_ok=True)
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     assert not warehouse.publishing_path.exists()
     assert warehouse.mart_row_counts()["papers"] == 14
 
@@ -134,7 +125,7 @@ HOLDER = textwrap.dedent(
 
 
 def test_a_read_write_holder_makes_the_run_wait_then_fail_clearly_and_nothing_breaks(folder, tmp_path):
-    ingest(Warehouse(tmp_path / "digests.duckdb"), folder)
+    load(Warehouse(tmp_path / "digests.duckdb"), folder)
     warehouse = Warehouse(tmp_path / "digests.duckdb", lock_wait_seconds=3)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(warehouse.path)], stdout=subprocess.PIPE, text=True
@@ -144,21 +135,21 @@ def test_a_read_write_holder_makes_the_run_wait_then_fail_clearly_and_nothing_br
         shutil.copy(HF_PAGE_SEED, folder / HF_PAGE_SEED.name)
         started = time.monotonic()
         with pytest.raises(WarehouseLocked, match="held open for writing by another process"):
-            ingest(warehouse, folder)
+            load(warehouse, folder)
         assert 3 <= time.monotonic() - started < 30
     finally:
         holder.kill()
         holder.wait()
     assert warehouse.mart_row_counts()["papers"] == 14  # the analyst file as it was
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     assert warehouse.mart_row_counts()["papers"] == 14 + 89
 
 
 def test_pipeline_runs_take_turns_and_a_waiting_run_fails_clearly(folder, tmp_path):
     first = Warehouse(tmp_path / "digests.duckdb")
-    ingest(first, folder)
+    load(first, folder)
     second = Warehouse(tmp_path / "digests.duckdb", writer_wait_seconds=1)
     with first.writer_turn(), pytest.raises(WarehouseLocked, match="another pipeline run"):
-        ingest(second, folder)
-    ingest(second, folder)  # its turn now
+        load(second, folder)
+    load(second, folder)  # its turn now
     assert second.mart_row_counts()["papers"] == 14

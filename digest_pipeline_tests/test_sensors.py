@@ -4,9 +4,19 @@ import os
 import shutil
 
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus, RunRequest, SkipReason, build_sensor_context
+from dagster import (
+    AddDynamicPartitionsRequest,
+    DagsterInstance,
+    DagsterRunStatus,
+    RunRequest,
+    SkipReason,
+    build_sensor_context,
+)
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from dagster._core.test_utils import create_run_for_test
 
+from digest_pipeline.assets import DIGEST_FILES
+from digest_pipeline.assets.marts import MART_KEYS
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.sensors import digest_folder_sensor
 from digest_pipeline.watching import FolderState
@@ -28,13 +38,23 @@ class Watcher:
             resources={"digest_input": DigestInput(paths=[str(self.folder)])},
         )
         result = digest_folder_sensor(context)
-        self.cursor = context.cursor
-        return result
+        self.cursor = result.cursor
+        for request in result.dynamic_partitions_requests:  # as the daemon applies them
+            if isinstance(request, AddDynamicPartitionsRequest):
+                self.instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+            else:
+                for key in request.partition_keys:
+                    self.instance.delete_dynamic_partition(request.partitions_def_name, key)
+        self.requests = result.run_requests
+        return result.run_requests[0] if result.run_requests else result.skip_reason
 
     def settle(self):
         """Two ticks: the first sees a file, the second finds it unchanged and ingests it."""
         first = self.tick()
         return first if isinstance(first, RunRequest) else self.tick()
+
+    def partitions(self) -> set[str]:
+        return {os.path.basename(key) for key in self.instance.get_dynamic_partitions(DIGEST_FILES.name)}
 
     def ingested(self) -> set[str]:
         return {os.path.basename(path) for path in FolderState.from_cursor(self.cursor).ingested}
@@ -55,6 +75,33 @@ def test_a_new_file_waits_one_tick_then_requests_a_run(folder):
     assert isinstance(request, RunRequest)
     assert request.tags["digest_pipeline/changes"] == "1 new, 0 changed, 0 removed"
     assert watcher.ingested() == {"a.txt"}
+    assert watcher.partitions() == {"a.txt"}
+    assert request.partition_key == str((folder / "a.txt").resolve())
+
+
+def test_files_dropped_together_are_ingested_in_one_run_over_their_partitions(folder):
+    watcher = Watcher(folder)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        shutil.copy(MARKDOWN_SEED, folder / name)
+    request = watcher.settle()
+    assert len(watcher.requests) == 1
+    assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == str((folder / "a.txt").resolve())
+    assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == str((folder / "c.txt").resolve())
+    assert watcher.partitions() == {"a.txt", "b.txt", "c.txt"}
+
+
+def test_changed_files_apart_in_partition_order_get_a_run_each(folder):
+    watcher = Watcher(folder)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        shutil.copy(MARKDOWN_SEED, folder / name)
+    watcher.settle()
+    for name in ("a.txt", "c.txt"):
+        shutil.copy(ARXIV_SAMPLE, folder / name)
+    watcher.settle()
+    assert sorted(os.path.basename(request.partition_key) for request in watcher.requests) == [
+        "a.txt",
+        "c.txt",
+    ]
 
 
 def test_an_unchanged_folder_requests_nothing(folder):
@@ -93,7 +140,8 @@ def test_a_deleted_file_requests_a_run_that_removes_its_rows(folder):
     request = watcher.tick()
     assert isinstance(request, RunRequest)
     assert request.tags["digest_pipeline/changes"] == "0 new, 0 changed, 1 removed"
-    assert watcher.ingested() == set()
+    assert set(request.asset_selection) == set(MART_KEYS.values())  # the marts drop its rows
+    assert watcher.ingested() == set() and watcher.partitions() == set()
 
 
 def test_a_renamed_file_is_a_removal_then_a_new_file(folder):
@@ -103,7 +151,7 @@ def test_a_renamed_file_is_a_removal_then_a_new_file(folder):
     (folder / "a.txt").rename(folder / "b.txt")
     assert watcher.tick().tags["digest_pipeline/changes"] == "0 new, 0 changed, 1 removed"
     assert watcher.tick().tags["digest_pipeline/changes"] == "1 new, 0 changed, 0 removed"
-    assert watcher.ingested() == {"b.txt"}
+    assert watcher.ingested() == {"b.txt"} and watcher.partitions() == {"b.txt"}
 
 
 def test_a_file_still_being_written_waits_until_it_stops_growing(folder):
@@ -182,6 +230,7 @@ def test_a_failed_run_is_requested_again_a_bounded_number_of_times(folder):
     )
     retry = watcher.tick()
     assert isinstance(retry, RunRequest) and retry.run_key == f"{request.run_key}:retry1"
+    assert retry.partition_key == request.partition_key
     create_run_for_test(
         watcher.instance, status=DagsterRunStatus.SUCCESS, tags={"dagster/run_key": retry.run_key}
     )
@@ -196,3 +245,12 @@ def test_a_failed_run_is_requested_again_a_bounded_number_of_times(folder):
         if attempt <= 3:
             assert outcome.run_key == f"{request.run_key}:retry{attempt}"
     assert isinstance(outcome, SkipReason)  # three retries, then it waits for a change or the schedule
+
+
+def test_a_single_file_given_as_the_input_is_watched_too(folder):
+    single = folder / "only.txt"
+    shutil.copy(MARKDOWN_SEED, single)
+    watcher = Watcher(single)
+    assert isinstance(watcher.settle(), RunRequest)
+    shutil.copy(ARXIV_SAMPLE, single)
+    assert watcher.settle().tags["digest_pipeline/changes"] == "0 new, 1 changed, 0 removed"

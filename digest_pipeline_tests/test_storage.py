@@ -5,12 +5,9 @@ import shutil
 import duckdb
 import pytest
 
-from digest_pipeline.extraction.tables import extract_entity_tables
 from digest_pipeline.schemas import MART_TABLES, validation_failures
-from digest_pipeline.sources import find_digest_files
 from digest_pipeline.storage import Warehouse
-from digest_pipeline.tables import parse_files
-from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED
+from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED, load
 
 
 @pytest.fixture
@@ -22,19 +19,13 @@ def folder(tmp_path):
     return inbox
 
 
-def ingest(warehouse: Warehouse, folder):
-    tables = parse_files(find_digest_files([folder]))
-    tables |= extract_entity_tables(tables["paper_appearances"], tables["paper_sections"])
-    return warehouse.sync(tables, roots=[str(folder.resolve())])
-
-
 def snapshot(warehouse: Warehouse) -> dict:
     return {name: warehouse.read_mart(name).drop("ingested_at", strict=False) for name in MART_TABLES}
 
 
 def test_marts_hold_every_paper_once_and_match_their_schemas(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    summary = ingest(warehouse, folder)
+    summary = load(warehouse, folder)
     assert (summary.changed_files, summary.unchanged_files, summary.removed_files) == (3, 0, 0)
     counts = warehouse.mart_row_counts()
     assert counts["digests"] == 3
@@ -50,9 +41,9 @@ def test_marts_hold_every_paper_once_and_match_their_schemas(folder, tmp_path):
 
 def test_rerun_on_the_same_files_gives_identical_marts(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     first = snapshot(warehouse)
-    summary = ingest(warehouse, folder)
+    summary = load(warehouse, folder)
     assert (summary.changed_files, summary.unchanged_files) == (0, 3)
     second = snapshot(warehouse)
     for name in MART_TABLES:
@@ -61,13 +52,13 @@ def test_rerun_on_the_same_files_gives_identical_marts(folder, tmp_path):
 
 def test_a_changed_file_replaces_only_its_own_rows(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     before = warehouse.read_mart("digests")
     changed = folder / ARXIV_SAMPLE.name
     text = changed.read_text(encoding="utf-8")
     cut = text.index("New uploads on arXiv(cs.LG)")
     changed.write_text(text[:cut], encoding="utf-8")
-    summary = ingest(warehouse, folder)
+    summary = load(warehouse, folder)
     assert summary.changed_files == 1
     after = warehouse.read_mart("digests")
     untouched = before.filter(before["file_path"] != str(changed.resolve()))
@@ -77,9 +68,9 @@ def test_a_changed_file_replaces_only_its_own_rows(folder, tmp_path):
 
 def test_a_removed_file_takes_its_rows_with_it(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     (folder / HF_PAGE_SEED.name).unlink()
-    summary = ingest(warehouse, folder)
+    summary = load(warehouse, folder)
     assert summary.removed_files == 1
     assert warehouse.mart_row_counts()["papers"] == 14 + 12
 
@@ -90,7 +81,7 @@ def test_a_paper_known_by_title_takes_the_arxiv_id_of_its_cut_short_title(folder
     abstract = "We detect identity expressions across languages in social media posts. " * 4
     (folder / HF_PAGE_SEED.name).write_text(page + f"\n\n{full_title}\n\n{abstract}\n", encoding="utf-8")
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     papers = warehouse.read_mart("papers")
     assert papers.height == 14 + 89 + 12  # the new entry joined an existing paper
     (paper,) = papers.filter(arxiv_id="2408.11832").iter_rows(named=True)
@@ -101,7 +92,7 @@ def test_a_paper_known_by_title_takes_the_arxiv_id_of_its_cut_short_title(folder
 
 def test_authors_and_authorship_come_out_in_order(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     authorship = warehouse.read_mart("paper_authors").filter(paper_id="2409.09214")
     authors = warehouse.read_mart("authors")
     names = authorship.join(authors, on="author_id").sort("author_position")["name"].to_list()
@@ -119,7 +110,7 @@ def test_authors_are_named_from_the_list_their_position_comes_from(tmp_path):
         entry.format("Alice Ames, Bob Brown, Carl Carlson, Dan Dorn, Aaron Zed"), encoding="utf-8"
     )
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    ingest(warehouse, inbox)
+    load(warehouse, inbox)
     named = warehouse.read_mart("paper_authors").join(warehouse.read_mart("authors"), on="author_id")
     assert named.sort("author_position")["name_right"].to_list() == [
         "Alice Ames",
@@ -136,20 +127,16 @@ def test_ingesting_a_parent_folder_keeps_the_rows_of_its_subfolders_files(tmp_pa
     shutil.copy(MARKDOWN_SEED, top / "sub" / MARKDOWN_SEED.name)
     shutil.copy(ARXIV_SAMPLE, top / ARXIV_SAMPLE.name)
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    ingest(warehouse, top / "sub")
-    summary = ingest(warehouse, top)
+    load(warehouse, top / "sub")
+    summary = load(warehouse, top)
     assert summary.removed_files == 0
     assert warehouse.mart_row_counts()["digests"] == 2
 
 
 def test_a_new_year_setting_remakes_every_files_rows(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    tables = parse_files(find_digest_files([folder]), year=2024)
-    tables |= extract_entity_tables(tables["paper_appearances"], tables["paper_sections"])
-    warehouse.sync(tables, roots=[str(folder.resolve())])
-    tables = parse_files(find_digest_files([folder]), year=2023)
-    tables |= extract_entity_tables(tables["paper_appearances"], tables["paper_sections"])
-    summary = warehouse.sync(tables, roots=[str(folder.resolve())])
+    load(warehouse, folder, year=2024)
+    summary = load(warehouse, folder, year=2023)
     assert summary.changed_files == 3
     dates = warehouse.read_mart("digests").filter(format="hf_daily_papers_page")["digest_date"].to_list()
     assert [str(d) for d in dates] == ["2023-08-06"]
@@ -157,9 +144,9 @@ def test_a_new_year_setting_remakes_every_files_rows(folder, tmp_path):
 
 def test_staging_from_an_older_pipeline_is_rebuilt(folder, tmp_path):
     warehouse = Warehouse(tmp_path / "db.duckdb")
-    ingest(warehouse, folder)
+    load(warehouse, folder)
     with duckdb.connect(str(warehouse.work_path)) as db:
         db.execute("ALTER TABLE staging.digests DROP COLUMN parsed_with")
-    summary = ingest(warehouse, folder)
+    summary = load(warehouse, folder)
     assert summary.changed_files == 3
     assert warehouse.mart_row_counts()["papers"] == 14 + 89 + 12

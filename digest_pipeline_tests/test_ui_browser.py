@@ -3,13 +3,14 @@ launched by a click. Needs Debian's chromium (`.ci/run` installs it) and Playwri
 package (the dev extra); Playwright drives /usr/bin/chromium, no browser is downloaded."""
 
 import contextlib
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from digest_pipeline_tests.conftest import REPO, SEEDS
-from digest_pipeline_tests.dagster_dev import count_papers, dagster_dev, graphql, wait_for
+from digest_pipeline_tests.dagster_dev import count_papers, dagster_dev, graphql, partition_count, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -59,17 +60,29 @@ def test_the_lineage_is_shown_and_materialise_all_succeeds(tmp_path):
             assert group in graph
         page.screenshot(path=str(ARTIFACTS / "dagster_ui_lineage.png"))
 
+        wait_for(lambda: partition_count(port) == 2, RUN_SECONDS)  # registered by the sensor
+        page.reload()
         before = {run["runId"] for run in ui_runs(port)}
-        page.get_by_role("button", name="Materialize all").click()
+        page.get_by_role("button", name="Materialize all").click(timeout=60_000)
+        # Partitioned assets: the dialog chooses the partitions and launches a backfill.
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_role("button", name="All", exact=True).click(timeout=30_000)
+        dialog.get_by_text("2 partitions").wait_for(timeout=30_000)
+        launch = dialog.get_by_role("button", name=re.compile("^Launch"))
+        page.screenshot(path=str(ARTIFACTS / "dagster_ui_backfill_dialog.png"))
+        launch.click()
 
-        def ui_run_done() -> bool:
+        def ui_runs_done() -> bool:
             fresh = [run for run in ui_runs(port) if run["runId"] not in before and launched_from_the_ui(run)]
-            return bool(fresh) and all(run["status"] in {"SUCCESS", "FAILURE", "CANCELED"} for run in fresh)
+            return len(fresh) == 2 and all(
+                run["status"] in {"SUCCESS", "FAILURE", "CANCELED"} for run in fresh
+            )
 
-        wait_for(ui_run_done, RUN_SECONDS)
+        # The backfill runs every file partition in one run, then the marts in a second.
+        wait_for(ui_runs_done, RUN_SECONDS)
         fresh = [run for run in ui_runs(port) if run["runId"] not in before and launched_from_the_ui(run)]
-        assert [run["status"] for run in fresh] == ["SUCCESS"]
-        page.goto(f"http://127.0.0.1:{port}/runs/{fresh[0]['runId']}")
+        assert [run["status"] for run in fresh] == ["SUCCESS", "SUCCESS"]
+        page.goto(f"http://127.0.0.1:{port}/runs/{fresh[-1]['runId']}")
         page.wait_for_timeout(3000)
         page.screenshot(path=str(ARTIFACTS / "dagster_ui_run.png"))
         browser.close()

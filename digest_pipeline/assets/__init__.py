@@ -3,12 +3,32 @@
 import warnings
 
 import polars as pl
-from dagster import BetaWarning, DagsterType, MetadataValue, TableColumn, TableSchema
+from dagster import (
+    BackfillPolicy,
+    BetaWarning,
+    DagsterType,
+    DynamicPartitionsDefinition,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+)
 from dagster_pandera import pandera_schema_to_dagster_type
 
-from digest_pipeline.schemas import Table, descriptions, polars_schema
+from digest_pipeline.schemas import EXTRACTED_TABLES, PARSED_TABLES, Table, descriptions, polars_schema
 
 PREVIEW_ROWS = 5
+
+# One partition per digest file, keyed by its absolute path; the sensor, the schedule and
+# `digest-pipeline ingest` add and remove them as files come and go.
+DIGEST_FILES = DynamicPartitionsDefinition(name="digest_files")
+# Per-file assets: many files run as one run, in one process, not one run per file.
+PER_FILE = {"partitions_def": DIGEST_FILES, "backfill_policy": BackfillPolicy.single_run()}
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
+
+PARSED_ASSET_NAMES = {name: f"parsed_{name}" for name in PARSED_TABLES}
+EXTRACTED_ASSET_NAMES = {name: f"extracted_{name}" for name in EXTRACTED_TABLES}
+# The per-file asset behind each staging table.
+STAGING_ASSETS = {"files": "digest_files", **PARSED_ASSET_NAMES, **EXTRACTED_ASSET_NAMES}
 
 
 def pandera_type(model: type[Table]) -> DagsterType:

@@ -3,11 +3,9 @@
 import polars as pl
 from dagster import AssetExecutionContext, AssetOut, Output, multi_asset
 
-from digest_pipeline.assets import pandera_type, table_metadata
+from digest_pipeline.assets import EXTRACTED_ASSET_NAMES, PER_FILE, pandera_type, table_metadata
 from digest_pipeline.extraction.tables import extract_entity_tables
 from digest_pipeline.schemas import EXTRACTED_TABLES
-
-EXTRACTED_ASSET_NAMES = {"entity_mentions": "extracted_entity_mentions", "results": "extracted_results"}
 
 
 @multi_asset(
@@ -21,6 +19,7 @@ EXTRACTED_ASSET_NAMES = {"entity_mentions": "extracted_entity_mentions", "result
         )
         for table, asset_name in EXTRACTED_ASSET_NAMES.items()
     },
+    **PER_FILE,
 )
 def extracted_entities(
     context: AssetExecutionContext,

@@ -1,9 +1,7 @@
 """Marts layer: the analyst tables in DuckDB, rebuilt from per-file staging rows."""
 
-import polars as pl
 from dagster import (
     AssetExecutionContext,
-    AssetIn,
     AssetKey,
     AssetSpec,
     MaterializeResult,
@@ -12,9 +10,7 @@ from dagster import (
     multi_asset,
 )
 
-from digest_pipeline.assets import PREVIEW_ROWS, table_metadata
-from digest_pipeline.assets.entities import EXTRACTED_ASSET_NAMES
-from digest_pipeline.assets.parsed import PARSED_ASSET_NAMES
+from digest_pipeline.assets import PREVIEW_ROWS, STAGING_ASSETS, table_metadata
 from digest_pipeline.resources import DigestInput, WarehouseResource
 from digest_pipeline.schemas import MART_TABLES, STAGING_TABLES, descriptions
 
@@ -36,8 +32,6 @@ MART_SOURCES = {
     "results_leaderboard": ["results", "paper_appearances"],
     "model_dataset_cooccurrence": ["entity_mentions", "paper_appearances"],
 }
-# The per-file asset that feeds each staging table.
-STAGING_ASSETS = {**PARSED_ASSET_NAMES, **EXTRACTED_ASSET_NAMES}
 
 
 def column_lineage(name: str) -> TableColumnLineage:
@@ -64,22 +58,13 @@ def column_lineage(name: str) -> TableColumnLineage:
         )
         for name, key in MART_KEYS.items()
     ],
-    ins={asset_name: AssetIn(asset_name) for asset_name in STAGING_ASSETS.values()},
 )
-def warehouse_marts(
-    context: AssetExecutionContext,
-    digest_input: DigestInput,
-    warehouse: WarehouseResource,
-    **per_file_tables: pl.DataFrame,
-):
-    """Replace staging rows of changed files, drop those of removed files, rebuild the marts."""
-    tables = {table: per_file_tables[asset_name] for table, asset_name in STAGING_ASSETS.items()}
+def warehouse_marts(context: AssetExecutionContext, digest_input: DigestInput, warehouse: WarehouseResource):
+    """Rebuild the marts from the staged rows of every file partition; the rows of files that left
+    the input folders are dropped first. Publishes the analyst file atomically."""
     store = warehouse.open()
-    summary = store.sync(tables, roots=digest_input.roots())
-    context.log.info(
-        f"{summary.changed_files} files new or changed, {summary.unchanged_files} unchanged, "
-        f"{summary.removed_files} removed; marts rebuilt in {store.path}"
-    )
+    removed = store.rebuild(digest_input.roots(), present=[str(file.path) for file in digest_input.files()])
+    context.log.info(f"marts rebuilt in {store.path}; rows of {removed} vanished files dropped")
     for name, (count, preview) in store.mart_samples(rows=PREVIEW_ROWS).items():
         yield MaterializeResult(
             asset_key=MART_KEYS[name],

@@ -1,12 +1,11 @@
-"""Raw layer: the digest files found in the input folders."""
+"""Raw layer: one partition per digest file in the input folders."""
 
 import polars as pl
 from dagster import AssetExecutionContext, Output, asset
 
-from digest_pipeline.assets import pandera_type, table_metadata
+from digest_pipeline.assets import PER_FILE, pandera_type, table_metadata
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.schemas import RawDigestFiles, polars_schema
-from digest_pipeline.sources import find_digest_files
 
 
 @asset(
@@ -14,14 +13,15 @@ from digest_pipeline.sources import find_digest_files
     kinds={"polars"},
     dagster_type=pandera_type(RawDigestFiles),
     owners=["team:digest-pipeline"],
+    **PER_FILE,
 )
 def digest_files(context: AssetExecutionContext, digest_input: DigestInput) -> Output[pl.DataFrame]:
-    """Digest files in the input folders: one row per regular file, found by listing the folders."""
-    files = find_digest_files(digest_input.paths)
-    frame = pl.DataFrame(
-        [(str(file.path), file.size_bytes, file.modified_at) for file in files],
-        schema=polars_schema(RawDigestFiles),
-        orient="row",
-    )
-    context.log.info(f"found {frame.height} digest files in {', '.join(digest_input.roots())}")
+    """The digest file of each partition (keyed by absolute path): size and modification time,
+    or why it cannot be read. Only files inside the configured input folders are ever read."""
+    rows = [digest_input.describe(key) for key in context.partition_keys]
+    frame = pl.DataFrame(rows, schema=polars_schema(RawDigestFiles), orient="row")
+    for path, problem in (
+        frame.filter(pl.col("problem").is_not_null()).select("file_path", "problem").iter_rows()
+    ):
+        context.log.warning(f"{path}: {problem}; it goes to quarantine")
     return Output(frame, metadata=table_metadata(RawDigestFiles, frame.height, frame))

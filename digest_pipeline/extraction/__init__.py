@@ -16,6 +16,9 @@ from digest_pipeline.extraction import components, papers, tokenizer  # register
 from digest_pipeline.extraction.gazetteer import load_gazetteer
 
 BATCH_SIZE = 256
+# Only the start of a longer text is read: summaries run to hundreds of characters, spaCy
+# refuses texts over `nlp.max_length` (1,000,000), and one such text would fail the whole run.
+MAX_TEXT_CHARS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +66,11 @@ def extract(
 
     `papers` gives each text's paper (texts of one paper must be consecutive) and
     `titles` marks the title among them: names a paper introduces are then found
-    in all of its texts. Without them every text stands alone.
+    in all of its texts. Without them every text stands alone. Mentions are found in the
+    first MAX_TEXT_CHARS characters of each text.
     """
     units = zip(
-        texts,
+        (text[:MAX_TEXT_CHARS] for text in texts),
         papers if papers is not None else count(),
         titles if titles is not None else repeat(False),
         strict=False,
