@@ -75,13 +75,15 @@ def describe(path: str, inputs: list[str]) -> tuple[str, int | None, datetime | 
     if not covers(inputs, candidate):
         return path, None, None, "not a digest file directly inside the input folders; not read"
     try:
-        stat = candidate.stat()
+        # Not stat(): listed names are resolved, never links, so a link here was swapped in
+        # since listing, and following it could read a file outside the input folders.
+        stat = candidate.lstat()
     except FileNotFoundError:
         return path, None, None, "the file is gone (deleted or renamed before this run read it)"
     except OSError as error:
         return path, None, None, f"cannot read file: {error.strerror}"
     if not S_ISREG(stat.st_mode):
-        return path, None, None, "not a regular file"
+        return path, None, None, "not a regular file (a link or a folder); not read"
     return path, stat.st_size, _utc(stat.st_mtime), None
 
 

@@ -16,6 +16,7 @@ file as it was; the next run removes the half-written new file and publishes aga
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ import duckdb
 import polars as pl
 
 from digest_pipeline.schemas import MART_TABLES, STAGING_TABLES, descriptions, polars_schema
+
+logger = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 30.0
 LOCK_POLL_SECONDS = 0.5
@@ -106,11 +109,34 @@ class Warehouse:
         """Each staged file's content hash and the pipeline version that parsed it."""
         if not self.work_path.exists():
             return {}
-        with self.connect(path=self.work_path) as db:
-            if _staging_columns(db) != STAGING_COLUMNS:
-                return {}  # none yet, or made by an older pipeline: every file is staged again
-            rows = db.execute("SELECT file_path, content_hash, parsed_with FROM staging.digests").fetchall()
+        try:
+            with self.connect(path=self.work_path) as db:
+                if _staging_columns(db) != STAGING_COLUMNS:
+                    return {}  # none yet, or made by an older pipeline: every file is staged again
+                rows = db.execute(
+                    "SELECT file_path, content_hash, parsed_with FROM staging.digests"
+                ).fetchall()
+        except duckdb.IOException as error:
+            if "not a valid DuckDB database" not in str(error):
+                raise
+            self._set_aside_broken_work_file(error)
+            return {}
         return {path: (digest, parsed_with) for path, digest, parsed_with in rows}
+
+    def _set_aside_broken_work_file(self, error: duckdb.Error) -> None:
+        """The working file is the pipeline's alone and is remade from the digest files, so a
+        broken one (overwritten, truncated) is kept aside for a person and every file is staged
+        again; it is not deleted, in case someone wants to see what happened to it."""
+        with self.writer_turn():
+            for path in (self.work_path, self.work_path.with_name(f"{self.work_path.name}.wal")):
+                if path.exists():
+                    os.replace(path, path.with_name(f"{path.name}.broken"))
+        logger.warning(
+            "%s is not a DuckDB database (%s); moved it to %s.broken and staging every file again",
+            self.work_path,
+            error,
+            self.work_path.name,
+        )
 
     def stage(self, tables: dict[str, pl.DataFrame], file_paths: list[str]) -> None:
         """Replace the staging rows of `file_paths` in each table with the given rows, in one
@@ -120,6 +146,7 @@ class Warehouse:
             _create_staging(db)
             db.register("replaced", pl.DataFrame({"file_path": file_paths}, schema={"file_path": pl.String}))
             for name, frame in tables.items():
+                name = _staging_name(name)
                 db.execute(f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM replaced)")
                 db.register("rows", frame)
                 db.execute(f"INSERT INTO staging.{name} BY NAME SELECT * FROM rows")

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digest_pipeline.sources import content_hash, input_files
+from digest_pipeline.sources import file_hash, input_files
 
 CURSOR_VERSION = 2
 
@@ -94,7 +94,7 @@ def observe(inputs: list[Path], state: FolderState) -> tuple[Changes, FolderStat
             waiting.append(path)
             continue
         try:
-            digest = content_hash(Path(path).read_bytes())
+            digest = file_hash(Path(path))
         except OSError:
             unreadable.append(path)  # the ingest run quarantines it with the reason
             digest = None

@@ -1,4 +1,4 @@
-"""Benchmarks that print figures: `python -m digest_pipeline_tests.bench SUITE [--words N] [--json]`.
+"""Benchmarks that print figures: `python -m digest_pipeline_tests.bench SUITE [--words N] [--json [FILE]]`.
 
 extraction: the extractor's words per second over a corpus of digest texts (the seeds'
 titles and sections, shuffled sentence by sentence into new texts until the corpus holds
@@ -10,26 +10,39 @@ latency: `dagster dev` on a temporary folder; five digest files dropped one at a
 seconds until each file's papers are in marts.papers, and their median.
 queries: every example query of docs/analysts.md on the seeds' marts, milliseconds each
 (median of 5 runs).
+all [--quick]: issue #6's figures on a synthetic corpus (digest_pipeline_tests/corpus.py) in a
+temporary folder: parse throughput per format; the extraction figures above; wall time and
+peak memory (RSS of the whole process tree) of `digest-pipeline ingest` into a fresh database
+for 10, 100 and 1,000 files; the cost of ingesting one file more at 10 and at 1,000; the analyst
+queries on the 1,000-file marts; import costs; the seeds job beside a trivial three-asset Dagster
+job. A table with the targets met or missed; --json FILE writes the figures. Full mode takes
+minutes; --quick uses tiny sizes and runs in about a minute.
 Timings are figures to read, not assertions.
 """
 
 import argparse
 import json
+import os
 import random
-import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import spacy
 
 from digest_pipeline.extraction import build_extractor
 from digest_pipeline.sources import find_digest_files
 from digest_pipeline.tables import parse_files
 from digest_pipeline_tests.conftest import ARXIV_SAMPLE, SEEDS
+from digest_pipeline_tests.corpus import FORMATS, SENTENCE, write_corpus, write_digest
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# The console script installed beside this interpreter.
+CLI = Path(sys.executable).with_name("digest-pipeline")
 
 
 def digest_corpus(words: int, seed: int = 7) -> list[str]:
@@ -98,9 +111,9 @@ def sensor_benchmark(files: int) -> dict:
                     cursor=cursor, instance=instance, resources={"digest_input": DigestInput(paths=[folder])}
                 )
                 started = time.perf_counter()
-                digest_folder_sensor(context)
+                result = digest_folder_sensor(context)
                 figures[tick] = round(time.perf_counter() - started, 3)
-                cursor = context.cursor
+                cursor = result.cursor
         figures["cursor_bytes"] = len(cursor)
     return figures
 
@@ -122,35 +135,248 @@ def latency_benchmark(drops: int = 5) -> dict:
     return {"drops": drops, "seconds": latencies, "median_s": statistics.median(latencies)}
 
 
-def queries_benchmark(runs: int = 5) -> dict:
+def query_latencies(database: Path, runs: int = 5) -> dict:
+    """Milliseconds (median of `runs`) of every query of docs/analysts.md, on a read-only connection."""
     import duckdb
 
-    from digest_pipeline_tests.test_analyst_docs import DOC, QUERY, build_seed_marts
+    from digest_pipeline_tests.test_analyst_docs import DOC, QUERY
+
+    figures = {}
+    with duckdb.connect(str(database), read_only=True) as db:
+        for number, match in enumerate(QUERY.finditer(DOC.read_text()), 1):
+            timings = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                db.execute(match.group("sql")).fetchall()
+                timings.append((time.perf_counter() - started) * 1000)
+            figures[f"query_{number:02d}_ms"] = round(statistics.median(timings), 2)
+    return figures
+
+
+def queries_benchmark(runs: int = 5) -> dict:
+    from digest_pipeline_tests.test_analyst_docs import build_seed_marts
 
     with tempfile.TemporaryDirectory() as folder:
-        database = build_seed_marts(Path(folder) / "digests.duckdb").path
-        figures = {}
-        with duckdb.connect(str(database), read_only=True) as db:
-            for number, match in enumerate(QUERY.finditer(DOC.read_text()), 1):
-                timings = []
-                for _ in range(runs):
-                    started = time.perf_counter()
-                    db.execute(match.group("sql")).fetchall()
-                    timings.append((time.perf_counter() - started) * 1000)
-                figures[f"query_{number:02d}_ms"] = round(statistics.median(timings), 2)
+        return query_latencies(build_seed_marts(Path(folder) / "digests.duckdb").path, runs)
+
+
+FLOOR_SCRIPT = """
+from dagster import Definitions, asset, define_asset_job, in_process_executor
+
+@asset
+def first():
+    return 1
+
+@asset
+def second(first):
+    return first + 1
+
+@asset
+def third(second):
+    return second + 1
+
+job = define_asset_job("floor", executor_def=in_process_executor)
+Definitions(assets=[first, second, third], jobs=[job]).resolve_job_def("floor").execute_in_process()
+"""
+SAMPLE_INTERVAL_S = 0.05
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Sizes of one `all` run: full, or tiny enough for a test."""
+
+    ingest_sizes: tuple[int, ...]  # fresh-database ingests; the largest also feeds the query latencies
+    one_more_at: tuple[int, int]  # (small, large): folders that get one more file
+    parse_files: int
+    words: int
+    repeats: int  # subprocess timings of the fixed cost: the median of this many
+
+
+FULL = Scale(ingest_sizes=(10, 100, 1000), one_more_at=(10, 1000), parse_files=60, words=1_000_000, repeats=3)
+# Two ingest runs only (one fresh, one with a file more): each costs several seconds of imports
+# and Dagster set-up. With one size the one-more-file ratio is 1 by construction.
+QUICK = Scale(ingest_sizes=(3,), one_more_at=(3, 3), parse_files=6, words=100_000, repeats=1)
+
+
+def subprocess_env() -> dict[str, str]:
+    """Without DAGSTER_HOME the CLI uses an ephemeral instance: runs leave nothing behind."""
+    return {name: value for name, value in os.environ.items() if name != "DAGSTER_HOME"}
+
+
+def measure(command: list[str]) -> tuple[float, int]:
+    """Wall seconds of `command`, and its peak memory: RSS summed over the process and all its
+    descendants (the extraction pool's workers), sampled every SAMPLE_INTERVAL_S."""
+    # Output goes to a file, not a pipe: nobody reads a pipe while we sample, and a full one blocks.
+    with tempfile.TemporaryFile("w+") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=subprocess_env(), stdout=output, stderr=subprocess.STDOUT)
+        peak = 0
+        watched = psutil.Process(process.pid)
+        while process.poll() is None:
+            try:
+                tree = [watched, *watched.children(recursive=True)]
+                peak = max(peak, sum(member.memory_info().rss for member in tree))
+            except psutil.Error:  # a process ended between listing and reading it
+                pass
+            time.sleep(SAMPLE_INTERVAL_S)
+        elapsed = time.perf_counter() - started
+        if process.returncode != 0:
+            output.seek(0)
+            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output.read()[-3000:]}")
+    return elapsed, peak
+
+
+def ingest(folder: Path, database: Path) -> tuple[float, int]:
+    return measure([str(CLI), "ingest", str(folder), "--db", str(database)])
+
+
+def python_seconds(code: str, repeats: int) -> float:
+    return statistics.median(measure([sys.executable, "-c", code])[0] for _ in range(repeats))
+
+
+def parse_throughput(folder: Path) -> dict:
+    """MB/s and papers/s of parse_files, over the corpus files of each format."""
+    figures = {}
+    for name in FORMATS:
+        files = [file for file in find_digest_files([folder]) if file.path.name.endswith(f"_{name}.txt")]
+        started = time.perf_counter()
+        papers = len(parse_files(files)["paper_appearances"])
+        elapsed = time.perf_counter() - started
+        megabytes = sum(file.size_bytes for file in files) / 1e6
+        figures[name] = {
+            "files": len(files),
+            "megabytes": round(megabytes, 2),
+            "mb_per_s": round(megabytes / elapsed, 2),
+            "papers_per_s": round(papers / elapsed),
+        }
+    return figures
+
+
+def corpus_folder(root: Path, files: int) -> Path:
+    """A folder of its own holding the corpus's first `files` files."""
+    return write_corpus(root / f"corpus_{files}", files)[0].parent
+
+
+def ingest_benchmark(root: Path, scale: Scale) -> tuple[dict, dict, Path]:
+    """Fresh-database ingests of each size; then one more file into the small and the large
+    folder. Returns the figures of both and the largest database (with its file more)."""
+    ingests, one_more, database = {}, {}, root
+    for files in sorted({*scale.ingest_sizes, *scale.one_more_at}):
+        folder, database = corpus_folder(root, files), root / f"digests_{files}.duckdb"
+        seconds, peak = ingest(folder, database)
+        if files in scale.ingest_sizes:
+            ingests[f"files_{files}"] = {"seconds": round(seconds, 2), "peak_mib": round(peak / 2**20)}
+        if files in scale.one_more_at:
+            write_digest(folder, files)
+            one_more[f"at_{files}_s"] = round(ingest(folder, database)[0], 2)
+    small, large = (one_more[f"at_{files}_s"] for files in scale.one_more_at)
+    one_more["ratio"] = round(large / small, 2)
+    return ingests, one_more, database
+
+
+def fixed_cost(repeats: int) -> dict:
+    """Seconds to import, beyond starting the interpreter, each in a fresh process."""
+    interpreter = python_seconds("pass", repeats)
+    figures = {"interpreter_s": round(interpreter, 2)}
+    for name, module in (
+        ("import_dagster_s", "dagster"),
+        ("import_digest_pipeline_s", "digest_pipeline"),
+        ("load_code_location_s", "digest_pipeline.definitions"),
+    ):
+        figures[name] = round(max(0.0, python_seconds(f"import {module}", repeats) - interpreter), 2)
+    return figures
+
+
+def seeds_against_floor(root: Path) -> dict:
+    seeds = ingest(SEEDS, root / "seeds.duckdb")[0]
+    floor = measure([sys.executable, "-c", FLOOR_SCRIPT])[0]
+    return {"seeds_job_s": round(seeds, 2), "floor_s": round(floor, 2), "ratio": round(seeds / floor, 2)}
+
+
+def all_benchmarks(scale: Scale) -> dict:
+    """Every figure of issue #6, on a synthetic corpus in a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        figures = {"parse": parse_throughput(corpus_folder(root, scale.parse_files))}
+        figures["extraction"] = extraction_benchmark(scale.words)
+        figures["ingest"], figures["one_more_file"], largest = ingest_benchmark(root, scale)
+        figures["queries"] = query_latencies(largest)
+        figures["fixed_cost"] = fixed_cost(scale.repeats)
+        figures["seeds_job"] = seeds_against_floor(root)
+    return figures
+
+
+def targets(figures: dict, scale: Scale) -> list[tuple[str, str, bool]]:
+    """(figure, target, met) for each target of issue #6, at the sizes that were run."""
+    largest = max(scale.ingest_sizes)
+    big = figures["ingest"][f"files_{largest}"]
+    more = figures["one_more_file"]
+    return [
+        ("extraction.ratio", ">= 0.5", figures["extraction"]["ratio"] >= 0.5),
+        (f"ingest.files_{largest}.seconds", "< 60 s", big["seconds"] < 60),
+        (f"ingest.files_{largest}.peak_mib", "< 2 GiB", big["peak_mib"] < 2048),
+        ("one_more_file.ratio", "<= 1.5", more["ratio"] <= 1.5),
+        (f"one_more_file.at_{scale.one_more_at[1]}_s", "< 5 s", more[f"at_{scale.one_more_at[1]}_s"] < 5),
+        ("seeds_job.ratio", "<= 2 (floor)", figures["seeds_job"]["ratio"] <= 2),
+    ] + [(f"queries.{name}", "< 100 ms", ms < 100) for name, ms in figures["queries"].items()]
+
+
+def flatten(figures: dict, prefix: str = "") -> list[tuple[str, object]]:
+    rows = []
+    for name, value in figures.items():
+        if isinstance(value, dict):
+            rows += flatten(value, f"{prefix}{name}.")
+        else:
+            rows.append((f"{prefix}{name}", value))
+    return rows
+
+
+def print_table(figures: dict, checks: list[tuple[str, str, bool]]) -> None:
+    verdicts = {name: (target, "pass" if met else "MISS") for name, target, met in checks}
+    print(f"{'figure':<52}{'value':>14}  {'target':<14}result")
+    for name, value in flatten(figures):
+        target, verdict = verdicts.get(name, ("", ""))
+        shown = f"{value:,}" if isinstance(value, int) else str(value)
+        print(f"{name:<52}{shown:>14}  {target:<14}{verdict}")
+
+
+def run_all(quick: bool) -> dict:
+    scale = QUICK if quick else FULL
+    started = time.perf_counter()
+    figures = all_benchmarks(scale)
+    checks = targets(figures, scale)
+    print_table(figures, checks)
+    figures["targets"] = {name: {"target": target, "met": met} for name, target, met in checks}
+    figures["mode"] = "quick" if quick else "full"
+    figures["wall_s"] = round(time.perf_counter() - started, 1)
+    print(f"{figures['mode']} run: {figures['wall_s']} s")
     return figures
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
-        "suite", nargs="?", default="extraction", choices=["extraction", "sensor", "latency", "queries"]
+        "suite",
+        nargs="?",
+        default="extraction",
+        choices=["extraction", "sensor", "latency", "queries", "all"],
     )
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--files", type=int, default=10_000)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="all: tiny sizes, under a minute")
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="print the figures as JSON, or write them to FILE",
+    )
     args = parser.parse_args()
-    if args.suite == "sensor":
+    if args.suite == "all":
+        figures = run_all(args.quick)
+    elif args.suite == "sensor":
         figures = sensor_benchmark(args.files)
     elif args.suite == "latency":
         figures = latency_benchmark()
@@ -158,11 +384,14 @@ def main() -> None:
         figures = queries_benchmark()
     else:
         figures = extraction_benchmark(args.words)
-    if args.json:
+    if args.json and args.json != "-":
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+        print(f"figures written to {args.json}")
+    elif args.json:
         print(json.dumps(figures))
-        return
-    for name, value in figures.items():
-        print(f"{name:<30}{value:>14,}" if isinstance(value, int) else f"{name:<30}{value!s:>14}")
+    elif args.suite != "all":  # `all` has printed its table
+        for name, value in flatten(figures):
+            print(f"{name:<30}{value:>14,}" if isinstance(value, int) else f"{name:<30}{value!s:>14}")
 
 
 if __name__ == "__main__":

@@ -81,7 +81,15 @@ def test_materialisations_carry_row_counts_column_schemas_and_previews(tmp_path)
     assert columns["summary_mismatch"].startswith("True when any digest's summary")
     preview = papers["preview"].value.splitlines()
     assert "paper_id" in preview[0] and len(preview) == 2 + 5  # header, rule, five rows
-    assert metadata["parsed_paper_sections"]["dagster/row_count"].value == 132
+    # Two files in one run: each file's materialisation carries the run's totals.
+    assert metadata["parsed_paper_sections"]["rows_in_run"].value == 132
+    assert metadata["parsed_paper_sections"]["files_in_run"].value == 2
     lineage = metadata["marts/paper_sections"]["dagster/column_lineage"].value.deps_by_column
     assert lineage["text"][0].asset_key == AssetKey("parsed_paper_sections")
     assert "paper_id" not in lineage  # resolved across digests: no single source column
+
+
+def test_per_file_assets_declare_their_column_schema():
+    graph = build_definitions([str(SEEDS)], "unused.duckdb").resolve_asset_graph()
+    schema = graph.get(AssetKey("extracted_results")).metadata["dagster/column_schema"]
+    assert {column.name for column in schema.columns} >= {"metric", "value", "unit", "dataset"}

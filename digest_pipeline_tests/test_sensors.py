@@ -197,17 +197,19 @@ def test_an_unreadable_file_is_passed_on_for_quarantine(folder):
 def test_an_unreadable_file_is_passed_on_for_quarantine_even_as_root(folder, monkeypatch):
     watcher = Watcher(folder)
     shutil.copy(MARKDOWN_SEED, folder / "secret.txt")
-    real_read = type(folder).read_bytes
+    real_open = type(folder).open
 
-    def denied(path):
+    def denied(path, *args, **kwargs):
         if path.name == "secret.txt":
             raise PermissionError(13, "Permission denied")
-        return real_read(path)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(type(folder), "read_bytes", denied)
+    monkeypatch.setattr(type(folder), "open", denied)
     request = watcher.settle()
     assert isinstance(request, RunRequest)
     assert request.tags["digest_pipeline/changes"] == "1 new, 0 changed, 0 removed"
+    (seen,) = FolderState.from_cursor(watcher.cursor).ingested.values()
+    assert seen.sha256 is None  # no hash: it could not be read, and the run will say why
 
 
 def test_the_cursor_carries_state_across_evaluations(folder):

@@ -4,6 +4,7 @@ import warnings
 
 import polars as pl
 from dagster import (
+    AssetExecutionContext,
     BackfillPolicy,
     BetaWarning,
     DagsterType,
@@ -53,14 +54,32 @@ def markdown_table(frame: pl.DataFrame) -> str:
         return str(frame)
 
 
-def table_metadata(model: type[Table], rows: int, preview: pl.DataFrame) -> dict:
-    """What the UI shows for a table: row count, column schema (from the pandera model) and a preview."""
+def column_schema(model: type[Table]) -> TableSchema:
+    """The table's columns, types and descriptions, from its pandera model."""
     _, columns = descriptions(model)
     dtypes = polars_schema(model)
+    return TableSchema(
+        columns=[TableColumn(name, str(dtypes[name]), description=text) for name, text in columns.items()]
+    )
+
+
+def table_metadata(model: type[Table], rows: int, preview: pl.DataFrame) -> dict:
+    """What the UI shows for a table: row count, column schema and a preview."""
     return {
         "dagster/row_count": rows,
-        "dagster/column_schema": TableSchema(
-            columns=[TableColumn(name, str(dtypes[name]), description=text) for name, text in columns.items()]
-        ),
+        "dagster/column_schema": column_schema(model),
         "preview": MetadataValue.md(markdown_table(preview.head(PREVIEW_ROWS))),
     }
+
+
+def per_file_metadata(context: AssetExecutionContext, frame: pl.DataFrame) -> dict:
+    """What a per-file output's materialisation carries. Dagster records one materialisation
+    per partition with the same metadata, so a run over many files gets the run's totals only:
+    a preview in each of thousands of events would cost more than the step."""
+    files = len(context.partition_keys)
+    if files == 1:
+        return {
+            "dagster/row_count": frame.height,
+            "preview": MetadataValue.md(markdown_table(frame.head(PREVIEW_ROWS))),
+        }
+    return {"rows_in_run": frame.height, "files_in_run": files}

@@ -3,7 +3,13 @@
 import polars as pl
 from dagster import AssetExecutionContext, AssetOut, Output, multi_asset
 
-from digest_pipeline.assets import EXTRACTED_ASSET_NAMES, PER_FILE, pandera_type, table_metadata
+from digest_pipeline.assets import (
+    EXTRACTED_ASSET_NAMES,
+    PER_FILE,
+    column_schema,
+    pandera_type,
+    per_file_metadata,
+)
 from digest_pipeline.extraction.tables import extract_entity_tables
 from digest_pipeline.schemas import EXTRACTED_TABLES
 
@@ -16,6 +22,7 @@ from digest_pipeline.schemas import EXTRACTED_TABLES
             dagster_type=pandera_type(EXTRACTED_TABLES[table]),
             description=(EXTRACTED_TABLES[table].__doc__ or "").strip(),
             owners=["team:digest-pipeline"],
+            metadata={"dagster/column_schema": column_schema(EXTRACTED_TABLES[table])},
         )
         for table, asset_name in EXTRACTED_ASSET_NAMES.items()
     },
@@ -36,5 +43,5 @@ def extracted_entities(
         yield Output(
             frame,
             output_name=asset_name,
-            metadata=table_metadata(EXTRACTED_TABLES[table], frame.height, frame),
+            metadata=per_file_metadata(context, frame),
         )

@@ -14,7 +14,13 @@ from dagster import (
     multi_asset,
 )
 
-from digest_pipeline.assets import PARSED_ASSET_NAMES, PER_FILE, pandera_type, table_metadata
+from digest_pipeline.assets import (
+    PARSED_ASSET_NAMES,
+    PER_FILE,
+    column_schema,
+    pandera_type,
+    per_file_metadata,
+)
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.schemas import PARSED_TABLES
 from digest_pipeline.sources import DigestFile
@@ -29,6 +35,7 @@ from digest_pipeline.tables import parse_files
             dagster_type=pandera_type(PARSED_TABLES[table]),
             description=(PARSED_TABLES[table].__doc__ or "").strip(),
             owners=["team:digest-pipeline"],
+            metadata={"dagster/column_schema": column_schema(PARSED_TABLES[table])},
         )
         for table, asset_name in PARSED_ASSET_NAMES.items()
     },
@@ -52,9 +59,7 @@ def parsed_tables(context: AssetExecutionContext, digest_input: DigestInput, dig
         context.log.warning(f"quarantined {row['file_path']}:{row['line_number'] or '-'}: {row['reason']}")
     for table, asset_name in PARSED_ASSET_NAMES.items():
         frame = tables[table]
-        yield Output(
-            frame, output_name=asset_name, metadata=table_metadata(PARSED_TABLES[table], frame.height, frame)
-        )
+        yield Output(frame, output_name=asset_name, metadata=per_file_metadata(context, frame))
     # Whole files that failed: quarantine rows without a line number.
     failed = tables["quarantine"].filter(pl.col("line_number").is_null()).select("file_path", "reason")
     yield AssetCheckResult(

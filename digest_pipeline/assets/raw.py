@@ -3,7 +3,7 @@
 import polars as pl
 from dagster import AssetExecutionContext, Output, asset
 
-from digest_pipeline.assets import PER_FILE, pandera_type, table_metadata
+from digest_pipeline.assets import PER_FILE, column_schema, pandera_type, per_file_metadata
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.schemas import RawDigestFiles, polars_schema
 
@@ -13,6 +13,7 @@ from digest_pipeline.schemas import RawDigestFiles, polars_schema
     kinds={"polars"},
     dagster_type=pandera_type(RawDigestFiles),
     owners=["team:digest-pipeline"],
+    metadata={"dagster/column_schema": column_schema(RawDigestFiles)},
     **PER_FILE,
 )
 def digest_files(context: AssetExecutionContext, digest_input: DigestInput) -> Output[pl.DataFrame]:
@@ -24,4 +25,4 @@ def digest_files(context: AssetExecutionContext, digest_input: DigestInput) -> O
         frame.filter(pl.col("problem").is_not_null()).select("file_path", "problem").iter_rows()
     ):
         context.log.warning(f"{path}: {problem}; it goes to quarantine")
-    return Output(frame, metadata=table_metadata(RawDigestFiles, frame.height, frame))
+    return Output(frame, metadata=per_file_metadata(context, frame))

@@ -1,8 +1,12 @@
 """Parsed titles and sections -> entity mention and result tables (the extracted stage)."""
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
 import polars as pl
 
-from digest_pipeline.extraction import extract
+from digest_pipeline.extraction import build_extractor, extract
 from digest_pipeline.extraction.components import AT_K
 from digest_pipeline.extraction.gazetteer import entity_key, load_gazetteer, parameter_count
 from digest_pipeline.schemas import EXTRACTED_TABLES, polars_schema
@@ -25,7 +29,45 @@ def text_units(appearances: pl.DataFrame, sections: pl.DataFrame) -> pl.DataFram
     return pl.concat([titles, bodies]).sort("file_path", "position", "section_position")
 
 
-def extract_entity_tables(appearances: pl.DataFrame, sections: pl.DataFrame) -> dict[str, pl.DataFrame]:
+# Below this many sections one process does it all: a worker process takes a few seconds to
+# import spaCy and build the extractor, more than it would save on fewer texts.
+PARALLEL_MIN_SECTIONS = 5_000
+CHUNKS_PER_WORKER = 4  # smaller chunks even out the workers' loads
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def extract_entity_tables(
+    appearances: pl.DataFrame, sections: pl.DataFrame, workers: int | None = None
+) -> dict[str, pl.DataFrame]:
+    """Entity mentions and results of every title and section. Many sections are split by
+    file across `workers` processes (default: one per available core)."""
+    workers = workers or available_cores()
+    if workers < 2 or sections.height < PARALLEL_MIN_SECTIONS:
+        return _extract_tables((appearances, sections))
+    files = sections.group_by("file_path").len().sort("len", descending=True)["file_path"].to_list()
+    chunks = [files[start :: workers * CHUNKS_PER_WORKER] for start in range(workers * CHUNKS_PER_WORKER)]
+    parts = [
+        (
+            appearances.filter(pl.col("file_path").is_in(chunk)),
+            sections.filter(pl.col("file_path").is_in(chunk)),
+        )
+        for chunk in chunks
+        if chunk
+    ]
+    # Sections-less files (titles only) ride with the first chunk.
+    rest = appearances.filter(~pl.col("file_path").is_in(files))
+    parts[0] = (pl.concat([parts[0][0], rest]), parts[0][1])
+    # "spawn": a forked copy of a process running Dagster's threads may inherit a held lock.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=build_extractor) as pool:
+        tables = list(pool.map(_extract_tables, parts))
+    return {name: pl.concat([table[name] for table in tables]) for name in EXTRACTED_TABLES}
+
+
+def _extract_tables(part: tuple[pl.DataFrame, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    appearances, sections = part
     units = text_units(appearances, sections)
     gazetteer = load_gazetteer()
     mentions, results = [], []

@@ -7,6 +7,8 @@ split those, so entity spans come out clean. Hyphenated names stay one token
 name into an adjective ("DETR-like", "BERT-based").
 """
 
+import re
+
 import spacy
 from spacy.lang.xx import MultiLanguage
 from spacy.tokenizer import Tokenizer
@@ -56,6 +58,14 @@ CACHE_SIZE = 200_000
 
 SOURCE_TEXT = "digest_pipeline.source_text"
 
+# spaCy peels prefixes and suffixes off a whitespace-free chunk one at a time, searching the
+# rest of the chunk each time: quadratic in its length (8,000 "(" take seconds, not
+# milliseconds). No word, number or URL in a digest is that long, so a chunk of LONG_CHUNK
+# characters or more is cut into slices of CHUNK_SLICE, each tokenized on its own.
+LONG_CHUNK = 256
+CHUNK_SLICE = 64
+LONG_RUN = re.compile(rf"(\S{{{LONG_CHUNK},}})\s*")
+
 
 class TextKeepingTokenizer:
     """spaCy's Tokenizer that keeps each doc's input string in `doc.user_data`.
@@ -68,9 +78,21 @@ class TextKeepingTokenizer:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
-        doc = self.tokenizer(text)
+        doc = self.tokenizer(text) if LONG_RUN.search(text) is None else self._in_slices(text)
         doc.user_data[SOURCE_TEXT] = text
         return doc
+
+    def _in_slices(self, text: str) -> Doc:
+        """Tokenize `text` with its long chunks cut into slices; the doc's text is unchanged."""
+        pieces, start = [], 0
+        for run in LONG_RUN.finditer(text):
+            pieces.append(text[start : run.start()])
+            cuts = range(run.start(), run.end(1), CHUNK_SLICE)
+            pieces.extend(text[cut : min(cut + CHUNK_SLICE, run.end(1))] for cut in cuts)
+            pieces[-1] += run.group()[len(run.group(1)) :]  # the whitespace after the chunk
+            start = run.end()
+        pieces.append(text[start:])
+        return Doc.from_docs([self.tokenizer(piece) for piece in pieces if piece], ensure_whitespace=False)
 
     def pipe(self, texts, batch_size: int = 1000):
         return map(self, texts)

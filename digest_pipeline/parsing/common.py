@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,8 +16,8 @@ ARXIV_URL = re.compile(
 BULLET = re.compile(r"^\s*[-*]\s+\*\*(?P<label>[^*\n]{1,120}?):?\*\*:?[ \t]*(?P<text>.*)$")
 LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 NOT_WORD = re.compile(r"[^\w]+")
-LETTER = re.compile(r"[^\W\d_]")
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
+NOT_ASCII_LETTERS = bytes(byte for byte in range(128) if not chr(byte).isalpha())
+NOT_HANGUL = re.compile(r"[^\uac00-\ud7a3]+")
 
 
 class UnreadableFile(Exception):
@@ -136,15 +136,17 @@ def title_key(title: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """'ko' when Hangul makes up a fifth of the letters, else 'en'; digests hold only these two."""
-    letters = len(LETTER.findall(text))
-    hangul = len(HANGUL.findall(text))
-    if letters == 0:
+    """'ko' when Hangul makes up a fifth of the letters (Latin and Hangul), else 'en'; digests
+    hold only these two. Counted with C-level string operations: this runs on every section."""
+    latin = len(text.encode("ascii", "ignore").translate(None, NOT_ASCII_LETTERS))
+    hangul = len(NOT_HANGUL.sub("", text))
+    if latin + hangul == 0:
         return "und"
-    return "ko" if hangul * 5 >= letters else "en"
+    return "ko" if hangul * 5 >= latin + hangul else "en"
 
 
 TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+LOWER_WORD = re.compile(r"[a-z][a-z0-9]*")
 STOPWORDS = frozenset(
     [
         "a",
@@ -190,8 +192,8 @@ STOPWORDS = frozenset(
 )
 
 
-def _stems(words: list[str]) -> set[str]:
-    return {word.lower()[:6] for word in words if len(word) >= 3 and word.lower() not in STOPWORDS}
+def _stems(lowered_words: Iterable[str]) -> set[str]:
+    return {word[:6] for word in lowered_words if len(word) >= 3 and word not in STOPWORDS}
 
 
 def summary_mismatch(title: str, texts: list[str]) -> bool:
@@ -203,7 +205,7 @@ def summary_mismatch(title: str, texts: list[str]) -> bool:
     "EHR") catch summaries that only use the abbreviation.
     """
     words = TITLE_WORD.findall(title)
-    keys = _stems(words)
+    keys = _stems(word.lower() for word in words)
     run: list[str] = []
     for word in [*words, ""]:
         if word[:1].isupper():
@@ -214,5 +216,5 @@ def summary_mismatch(title: str, texts: list[str]) -> bool:
         run = []
     if len(keys) < 3:
         return False
-    body = _stems(TITLE_WORD.findall(" ".join(texts)))
+    body = _stems(set(LOWER_WORD.findall(" ".join(texts).lower())))  # each distinct word once
     return not keys & body
