@@ -104,9 +104,9 @@ def _extract_chunk(chunk: list[tuple[str, Hashable, bool]], batch_size: int) -> 
             if names:
                 papers.tag_paper_names(paper, names)
             start = end
-    add_results = nlp.get_pipe("digest_results")
+    find_results = nlp.get_pipe("digest_results").find
     for doc in docs:
-        add_results(doc)
+        find_results(doc)
         mentions = [
             Mention(
                 ent.start_char,

@@ -413,47 +413,60 @@ class ResultExtractor:
     """Metric values next to metric mentions: "F1: 92.18%", "NDCG@20 of 0.901", "PER가 31.61%에서 15.79%로", "4.9배"."""
 
     def __call__(self, doc: Doc) -> Doc:
+        doc.ents = entities(doc)
+        return self.find(doc)
+
+    def find(self, doc: Doc) -> Doc:
+        """Results only, without setting `doc.ents` (a pass over the doc that `extract`,
+        reading `entities(doc)`, does not need)."""
         ents = entities(doc)
-        doc.ents = ents
-        metrics = [ent for ent in ents if ent.label_ == "METRIC"]
         found: list[dict] = []
         doc.user_data[RESULTS] = found
+        # Plain tuples and strings: spaCy builds a new Token or reads a Span property through
+        # the string store on every access, which cost more than the search itself.
+        mentions = [
+            (ent.start, ent.end, ent.start_char, ent.end_char, ent.label_, ent.kb_id_) for ent in ents
+        ]
+        metrics = [mention for mention in mentions if mention[4] == "METRIC"]
         if not metrics:
             return doc
         text = source_text(doc)
+        words = [token.text for token in doc]
         # A dataset name ends a run of values; a model name does not ("X의 42.7%보다").
-        datasets = {i for ent in ents if ent.label_ == "DATASET" for i in range(ent.start, ent.end)}
+        datasets = {
+            i for start, end, *_, label, _ in mentions if label == "DATASET" for i in range(start, end)
+        }
         claimed: set[int] = set()
-        for index, metric in enumerate(metrics):
-            after_limit = metrics[index + 1].start if index + 1 < len(metrics) else len(doc)
-            values = self.values(
-                doc, range(metric.end, min(after_limit, metric.end + WINDOW)), claimed, datasets
-            )
+        for index, (start, end, start_char, end_char, _, canonical) in enumerate(metrics):
+            after_limit = metrics[index + 1][0] if index + 1 < len(metrics) else len(doc)
+            values = self.values(words, range(end, min(after_limit, end + WINDOW)), claimed, datasets)
             if not values:
-                before_limit = metrics[index - 1].end if index else 0
+                before_limit = metrics[index - 1][1] if index else 0
                 values = self.values(
-                    doc,
-                    range(metric.start - 1, max(before_limit, metric.start - WINDOW) - 1, -1),
-                    claimed,
-                    datasets,
+                    words, range(start - 1, max(before_limit, start - WINDOW) - 1, -1), claimed, datasets
                 )
+            if not values:
+                continue
+            sentence = sentence_bounds(text, start_char)
+            dataset = self.nearest(mentions, "DATASET", start_char, end_char, sentence)
+            model = self.nearest(mentions, "MODEL", start_char, end_char, sentence)
             for token_index, value, unit in values:
                 claimed.add(token_index)
                 found.append(
                     {
-                        "metric": metric.kb_id_,
+                        "metric": canonical,
                         "value": value,
                         "unit": unit,
-                        "dataset": self.nearest(ents, "DATASET", metric, text),
-                        "model": self.nearest(ents, "MODEL", metric, text),
-                        "sentence": sentence_around(text, metric.start_char),
+                        "dataset": dataset,
+                        "model": model,
+                        "sentence": text[sentence[0] : sentence[1]],
                     }
                 )
         return doc
 
     @staticmethod
     def values(
-        doc: Doc, indices: range, claimed: set[int], datasets: set[int]
+        words: list[str], indices: range, claimed: set[int], datasets: set[int]
     ) -> list[tuple[int, float, str]]:
         """Numbers in `indices` order: the first within the window, then those that follow
         within a few words ("31.61%에서 15.79%로", "47.3%를 달성하여 YOLOv8-S의 42.7%보다"),
@@ -461,13 +474,12 @@ class ResultExtractor:
         found = []
         gap = 0
         for i in indices:
-            token = doc[i]
-            text = token.text
+            text = words[i]
             if text in BOUNDARY or (i in datasets and found) or gap > MAX_GAP:
                 break
             if NUMBER.match(text) and i not in claimed:
-                following = doc[i + 1].text if i + 1 < len(doc) else ""
-                preceding = doc[i - 1].lower_ if i else ""
+                following = words[i + 1] if i + 1 < len(words) else ""
+                preceding = words[i - 1].lower() if i else ""
                 if following.lower() in COUNT_WORDS or preceding in SETTING_WORDS or YEAR.match(text):
                     continue
                 found.append((i, float(text.replace(",", "")), unit_of(following)))
@@ -477,25 +489,22 @@ class ResultExtractor:
         found.sort()
         for j in range(len(found) - 1):
             (i, value, unit), (later, _, later_unit) = found[j], found[j + 1]
-            if not unit and later == i + 2 and doc[i + 1].lower_ in RANGE:
+            if not unit and later == i + 2 and words[i + 1].lower() in RANGE:
                 found[j] = (i, value, later_unit)
         return found
 
     @staticmethod
-    def nearest(ents: list[Span], label: str, metric: Span, text: str) -> str | None:
+    def nearest(
+        mentions: list[tuple], label: str, start_char: int, end_char: int, sentence: tuple[int, int]
+    ) -> str | None:
         """The closest mention of `label` in the metric's sentence, preferring one before it."""
-        sentence = sentence_bounds(text, metric.start_char)
         best = None
-        for ent in ents:
-            if ent.label_ != label or not (sentence[0] <= ent.start_char < sentence[1]):
+        for *_, ent_start, ent_end, ent_label, canonical in mentions:
+            if ent_label != label or not (sentence[0] <= ent_start < sentence[1]):
                 continue
-            distance = (
-                metric.start_char - ent.end_char
-                if ent.end_char <= metric.start_char
-                else 2 * (ent.start_char - metric.end_char)
-            )
+            distance = start_char - ent_end if ent_end <= start_char else 2 * (ent_start - end_char)
             if best is None or distance < best[0]:
-                best = (distance, ent.kb_id_)
+                best = (distance, canonical)
         return best[1] if best else None
 
 
@@ -508,11 +517,6 @@ def sentence_bounds(text: str, offset: int) -> tuple[int, int]:
         start = match.end()
     end_match = SENTENCE_END.search(text, offset)
     return start, end_match.start() if end_match else len(text)
-
-
-def sentence_around(text: str, offset: int) -> str:
-    start, end = sentence_bounds(text, offset)
-    return text[start:end]
 
 
 __all__ = ["EntityRecogniser", "ResultExtractor", "entity_key"]

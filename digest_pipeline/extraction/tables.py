@@ -31,7 +31,7 @@ def text_units(appearances: pl.DataFrame, sections: pl.DataFrame) -> pl.DataFram
 
 # Below this many sections one process does it all: a worker process takes a few seconds to
 # import spaCy and build the extractor, more than it would save on fewer texts.
-PARALLEL_MIN_SECTIONS = 5_000
+PARALLEL_MIN_SECTIONS = 20_000
 CHUNKS_PER_WORKER = 4  # smaller chunks even out the workers' loads
 
 
