@@ -5,9 +5,8 @@ without touching the Dagster assets.
 
 Two files. The pipeline writes only its working file (`.NAME.work.duckdb` beside
 the analyst file): staging tables hold each digest file's rows, replaced as a unit
-when the file's content changes, and the marts are rebuilt from staging in the same
-transaction. Then the marts are published: written to a new file that atomically
-replaces the analyst file (`os.replace`). Analysts keep the analyst file open
+when the file's content changes. The marts are built from staging straight into a new
+file that atomically replaces the analyst file (`os.replace`). Analysts keep the analyst file open
 read-only while the pipeline runs; a connection sees the marts of the file it
 opened, whole, and the next connection sees the new ones. A crash leaves the analyst
 file as it was; the next run removes the half-written new file and publishes again.
@@ -189,24 +188,25 @@ class Warehouse:
                     db.execute(
                         f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM removed)"
                     )
-                _build_marts(db)
+                # The marts live in the analyst file only (older versions kept a copy here).
+                db.execute("DROP SCHEMA IF EXISTS marts CASCADE")
                 db.execute("COMMIT")
             self.publish()
         return len(removed)
 
     def publish(self) -> None:
-        """Copy the working file's marts into a new analyst file and swap it in atomically."""
+        """Build the marts from the working file's staging rows straight into a new analyst file,
+        then swap it in atomically."""
         self.publishing_path.unlink(missing_ok=True)  # left by a run that was killed
-        with (
-            self.connect(read_only=True, path=self.work_path) as work,
-            self.connect(path=self.publishing_path) as out,
-        ):
-            out.execute("CREATE SCHEMA marts")
-            for name in MART_SQL:  # in build order: later marts read earlier ones
-                out.register("mart", work.sql(f"SELECT * FROM marts.{name}").arrow())
-                out.execute(f"CREATE TABLE marts.{name} AS SELECT * FROM mart")
-                out.unregister("mart")
-                _comment(out, name)
+        with self.connect(path=self.publishing_path) as out:
+            out.execute(f"ATTACH {_literal(str(self.work_path))} AS work (READ_ONLY)")
+            # MART_SQL reads `staging.*`: here, views of the working file's staging tables.
+            out.execute("CREATE SCHEMA staging")
+            for name in STAGING_TABLES:
+                out.execute(f"CREATE VIEW staging.{name} AS SELECT * FROM work.staging.{name}")
+            _build_marts(out)
+            out.execute("DROP SCHEMA staging CASCADE")
+            out.execute("DETACH work")
             out.execute(CATALOG_VIEW)
             out.execute("CHECKPOINT")
         if self.path.exists():
@@ -431,5 +431,6 @@ def _comment(db: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def _literal(text: str) -> str:
-    """Quote our own description text as a SQL literal (COMMENT ON takes no parameters)."""
+    """Quote our own text (descriptions, the configured file's path) as a SQL literal, where
+    DuckDB takes no parameters (COMMENT ON, ATTACH)."""
     return "'" + text.replace("'", "''") + "'"
