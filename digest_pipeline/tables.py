@@ -45,94 +45,115 @@ def stale_files(
     return stale
 
 
+# Rows wait as Python dicts for this many files, then become frames: dicts cost several
+# times the memory of the frame, and a backfill of thousands of files would hold them all.
+FILES_PER_FLUSH = 50
+
+
 def parse_files(files: Iterable[DigestFile], year: int | None = None) -> dict[str, pl.DataFrame]:
     """Read and parse each file; a file that fails is quarantined and never stops the others."""
     rows: dict[str, list[dict]] = {name: [] for name in PARSED_TABLES}
+    frames: dict[str, list[pl.DataFrame]] = {name: [] for name in PARSED_TABLES}
     ingested_at = datetime.now(UTC).replace(tzinfo=None)
-    for file in files:
-        path = str(file.path)
-        digest_row = {
-            "file_path": path,
-            "parsed_with": parsed_with(year),
-            "size_bytes": file.size_bytes,
-            "format": None,
-            "encoding": None,
-            "digest_date": None,
-            "date_inferred": False,
-            "categories": None,
-            "paper_count": 0,
-            "problem_count": 1,
-            "ingested_at": ingested_at,
-        }
-        rows["digests"].append(digest_row)
-        data, problem = _read(file)
-        if data is None:
-            digest_row["content_hash"] = content_hash(b"")
-            rows["quarantine"].append(_problem(path, None, problem, ""))
-            continue
-        digest_row["content_hash"] = content_hash(data)
-        context = ParseContext(reference_date=file.modified_date, year=year)
-        try:
-            digest, encoding = parse_digest(data, context)
-        except UnreadableFile as error:
-            raw = data[:RAW_TEXT_LIMIT].decode("utf-8", errors="replace")
-            rows["quarantine"].append(_problem(path, None, str(error), raw))
-            continue
-        categories = sorted({entry.category for entry in digest.entries if entry.category})
-        digest_row.update(
-            format=digest.format,
-            encoding=encoding,
-            digest_date=digest.digest_date,
-            date_inferred=digest.date_inferred,
-            categories=",".join(categories) or None,
-            paper_count=len(digest.entries),
-            problem_count=len(digest.problems),
-        )
-        rows["quarantine"].extend(
-            _problem(path, problem.line, problem.reason, problem.raw_text) for problem in digest.problems
-        )
-        for position, entry in enumerate(digest.entries, 1):
-            texts = [section.text for section in entry.sections]
-            rows["paper_appearances"].append(
-                {
-                    "file_path": path,
-                    "position": position,
-                    "arxiv_id": entry.arxiv_id,
-                    "title": entry.title,
-                    "title_key": title_key(entry.title),
-                    "url": entry.url,
-                    "abstract": entry.abstract,
-                    "votes": entry.votes,
-                    "category": entry.category,
-                    "comments": entry.comments,
-                    "line_number": entry.line,
-                    "author_count": len(entry.authors),
-                    "authors_truncated": entry.authors_truncated,
-                    "summary_mismatch": summary_mismatch(entry.title, texts),
-                }
-            )
-            rows["paper_authors"].extend(
-                {"file_path": path, "position": position, "author_position": order, "name": name}
-                for order, name in enumerate(entry.authors, 1)
-            )
-            rows["paper_sections"].extend(
-                {
-                    "file_path": path,
-                    "position": position,
-                    "section_position": order,
-                    "label": section.label,
-                    "text": section.text,
-                    "language": detect_language(section.text),
-                    "line_number": section.line,
-                }
-                for order, section in enumerate(entry.sections, 1)
-            )
+    for number, file in enumerate(files, 1):
+        _add_rows(rows, file, year, ingested_at)
+        if number % FILES_PER_FLUSH == 0:
+            _flush(rows, frames)
+    _flush(rows, frames)
     return {
-        name: pl.DataFrame(table_rows, schema=polars_schema(PARSED_TABLES[name]), orient="row")
-        if table_rows
-        else pl.DataFrame(schema=polars_schema(PARSED_TABLES[name]))
-        for name, table_rows in rows.items()
+        name: pl.concat(parts) if parts else pl.DataFrame(schema=polars_schema(PARSED_TABLES[name]))
+        for name, parts in frames.items()
     }
+
+
+def _flush(rows: dict[str, list[dict]], frames: dict[str, list[pl.DataFrame]]) -> None:
+    for name, table_rows in rows.items():
+        if table_rows:
+            frames[name].append(
+                pl.DataFrame(table_rows, schema=polars_schema(PARSED_TABLES[name]), orient="row")
+            )
+            table_rows.clear()
+
+
+def _add_rows(rows: dict[str, list[dict]], file: DigestFile, year: int | None, ingested_at: datetime) -> None:
+    """Append one file's rows: its digest row, and its entries or why it has none."""
+    path = str(file.path)
+    digest_row = {
+        "file_path": path,
+        "parsed_with": parsed_with(year),
+        "size_bytes": file.size_bytes,
+        "format": None,
+        "encoding": None,
+        "digest_date": None,
+        "date_inferred": False,
+        "categories": None,
+        "paper_count": 0,
+        "problem_count": 1,
+        "ingested_at": ingested_at,
+    }
+    rows["digests"].append(digest_row)
+    data, problem = _read(file)
+    if data is None:
+        digest_row["content_hash"] = content_hash(b"")
+        rows["quarantine"].append(_problem(path, None, problem, ""))
+        return
+    digest_row["content_hash"] = content_hash(data)
+    context = ParseContext(reference_date=file.modified_date, year=year)
+    try:
+        digest, encoding = parse_digest(data, context)
+    except UnreadableFile as error:
+        raw = data[:RAW_TEXT_LIMIT].decode("utf-8", errors="replace")
+        rows["quarantine"].append(_problem(path, None, str(error), raw))
+        return
+    categories = sorted({entry.category for entry in digest.entries if entry.category})
+    digest_row.update(
+        format=digest.format,
+        encoding=encoding,
+        digest_date=digest.digest_date,
+        date_inferred=digest.date_inferred,
+        categories=",".join(categories) or None,
+        paper_count=len(digest.entries),
+        problem_count=len(digest.problems),
+    )
+    rows["quarantine"].extend(
+        _problem(path, problem.line, problem.reason, problem.raw_text) for problem in digest.problems
+    )
+    for position, entry in enumerate(digest.entries, 1):
+        texts = [section.text for section in entry.sections]
+        rows["paper_appearances"].append(
+            {
+                "file_path": path,
+                "position": position,
+                "arxiv_id": entry.arxiv_id,
+                "title": entry.title,
+                "title_key": title_key(entry.title),
+                "url": entry.url,
+                "abstract": entry.abstract,
+                "votes": entry.votes,
+                "category": entry.category,
+                "comments": entry.comments,
+                "line_number": entry.line,
+                "author_count": len(entry.authors),
+                "authors_truncated": entry.authors_truncated,
+                "summary_mismatch": summary_mismatch(entry.title, texts),
+            }
+        )
+        rows["paper_authors"].extend(
+            {"file_path": path, "position": position, "author_position": order, "name": name}
+            for order, name in enumerate(entry.authors, 1)
+        )
+        rows["paper_sections"].extend(
+            {
+                "file_path": path,
+                "position": position,
+                "section_position": order,
+                "label": section.label,
+                "text": section.text,
+                "language": detect_language(section.text),
+                "line_number": section.line,
+            }
+            for order, section in enumerate(entry.sections, 1)
+        )
 
 
 def _read(file: DigestFile) -> tuple[bytes | None, str | None]:
