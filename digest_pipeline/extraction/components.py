@@ -448,7 +448,10 @@ class ResultExtractor:
             if not values:
                 continue
             sentence = sentence_bounds(text, start_char)
-            dataset = self.nearest(mentions, "DATASET", start_char, end_char, sentence)
+            # Else the dataset named last in an earlier sentence ("On X, ... . It reaches 40%").
+            dataset = self.nearest(mentions, "DATASET", start_char, end_char, sentence) or self.nearest(
+                mentions, "DATASET", start_char, end_char, (0, sentence[0])
+            )
             model = self.nearest(mentions, "MODEL", start_char, end_char, sentence)
             for token_index, value, unit in values:
                 claimed.add(token_index)
