@@ -20,7 +20,9 @@ def folder(tmp_path):
 
 
 def snapshot(warehouse: Warehouse) -> dict:
-    return {name: warehouse.read_mart(name).drop("ingested_at", strict=False) for name in MART_TABLES}
+    """Every mart, in a fixed row order (some marts are stored unsorted)."""
+    marts = {name: warehouse.read_mart(name).drop("ingested_at", strict=False) for name in MART_TABLES}
+    return {name: frame.sort(frame.columns, nulls_last=True) for name, frame in marts.items()}
 
 
 def test_marts_hold_every_paper_once_and_match_their_schemas(folder, tmp_path):
