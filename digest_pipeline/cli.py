@@ -108,13 +108,16 @@ class IngestPlan:
         from digest_pipeline.watching import partition_ranges
 
         files = {str(file.path): file for file in find_digest_files(paths)}
+        warehouse = Warehouse(Path(database).resolve())
+        todo = set(files) if everything else stale_files(files.values(), warehouse.staged_versions(), year)
         known = instance.get_dynamic_partitions(DIGEST_FILES.name)
         for key in known:
             if key not in files and covers(paths, Path(key)):
                 instance.delete_dynamic_partition(DIGEST_FILES.name, key)
-        instance.add_dynamic_partitions(DIGEST_FILES.name, [key for key in files if key not in set(known)])
-        warehouse = Warehouse(Path(database).resolve())
-        todo = set(files) if everything else stale_files(files.values(), warehouse.staged_versions(), year)
+        # An instance that is kept (DAGSTER_HOME) lists every file; a throwaway one needs only
+        # the partitions this run covers.
+        wanted = files if not instance.is_ephemeral else sorted(todo)
+        instance.add_dynamic_partitions(DIGEST_FILES.name, [key for key in wanted if key not in set(known)])
         # A run covers one range of partitions: the first to the last file to do. Files
         # registered earlier by another run may sit in between; they are simply redone.
         ranges = partition_ranges(instance.get_dynamic_partitions(DIGEST_FILES.name), todo)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.attrs import ORTH
+import numpy as np
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -169,7 +169,7 @@ class EntityRecogniser:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_match_id: dict[int, Entity] = {}
-        self.name_like_words: dict[int, bool] = {}
+        self.name_flag = nlp.vocab.add_flag(could_be_name)
         # Patterns get a tokenizer of their own: tens of thousands of aliases would
         # otherwise fill the pipeline tokenizer's cache before any digest text is seen.
         make_doc = make_rule_tokenizer(nlp, cache_size=0)
@@ -212,26 +212,23 @@ class EntityRecogniser:
     def candidate_tokens(self, doc: Doc) -> list[int]:
         """Tokens that could be names: ASCII, not all lower case, not a plain capitalised
         word, not a number or punctuation ("GPT-4o", "FooSet", "MMLU", "Quokka-13B"; not "The").
-        Decided once per distinct word: digest vocabularies are small, texts many."""
-        known = self.name_like_words
-        found = []
-        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
-            flag = known.get(orth)
-            if flag is None:
-                flag = known[orth] = could_be_name(doc.vocab.strings[orth])
-            if flag:
-                found.append(i)
-        return found
+        A lexeme flag: spaCy decides it once per distinct word and reads it for the whole doc
+        at once."""
+        return np.flatnonzero(doc.to_array(self.name_flag)).tolist()
 
     def add_expansions(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """ "Content Focuser Network (CFNet)": the expansion and its abbreviation are two
         spans of one entity. The abbreviation is a known span, or a name whose expansion
         says what it is ("... Network (HCN)")."""
+        text = source_text(doc)
+        # An abbreviation has two capitals at least ("(CFNet)"; not "(2024)", "(e.g.")).
+        found = [match for match in PARENTHESISED.finditer(text) if TWO_CAPITALS.match(match.group(1))]
+        if not found:
+            return spans
         known = {span.start: span for span in spans}
         taken = {i for span in spans for i in range(span.start, span.end)}
         added = []
-        text = source_text(doc)
-        for match in PARENTHESISED.finditer(text):
+        for match in found:
             inner = doc.char_span(match.start(1), match.end(1))
             if inner is None or len(inner) != 1 or inner.start < 2:
                 continue
@@ -335,6 +332,7 @@ TYPE_WORDS = {
     **dict.fromkeys(["rate", "score", "error", "accuracy", "precision", "recall"], "METRIC"),
 }
 PARENTHESISED = re.compile(r"\(([^\s()]{2,20})\)")
+TWO_CAPITALS = re.compile(r"(?:[^A-Z]*[A-Z]){2}")
 FUNCTION_WORDS = {"of", "for", "and", "in", "on", "with", "the", "a", "an", "to", "via", "by"}
 # "we propose Neural Common Neighbor (NCN)": what a paper proposes under a name is its model.
 PROPOSE_WORDS = {
@@ -356,23 +354,23 @@ def expansion_start(doc: Doc, opening: int, abbreviation: str) -> int | None:
     capitals = [char for char in abbreviation if char.isupper()]
     if len(capitals) < 2:
         return None
-    for start in range(opening - 1, max(-1, opening - len(capitals) - 4), -1):
-        words = doc[start:opening]
-        if (
-            not all(token.is_alpha or "-" in token.text for token in words)
-            or words[0].lower_ in FUNCTION_WORDS
-        ):
-            if not words[0].is_alpha and "-" not in words[0].text:
+    lowest = max(0, opening - len(capitals) - 3)
+    texts = [token.text for token in doc[lowest:opening]]  # strings: a Token costs more to make
+    for start in range(opening - 1, lowest - 1, -1):
+        words = texts[start - lowest :]
+        first = words[0]
+        if not all(word.isalpha() or "-" in word for word in words) or first.lower() in FUNCTION_WORDS:
+            if not first.isalpha() and "-" not in first:
                 return None
             continue
         initials = iter(
             part[0].upper()
-            for token in words
-            if token.lower_ not in FUNCTION_WORDS
-            for part in token.text.split("-")
+            for word in words
+            if word.lower() not in FUNCTION_WORDS
+            for part in word.split("-")
             if part
         )
-        if words[0].text[0].upper() == capitals[0] and all(capital in initials for capital in capitals):
+        if first[0].upper() == capitals[0] and all(capital in initials for capital in capitals):
             return start
     return None
 
