@@ -1,7 +1,8 @@
 """Parsed titles and sections -> entity mention and result tables (the extracted stage)."""
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
 import polars as pl
@@ -49,20 +50,24 @@ def extract_entity_tables(
         return _extract_tables((appearances, sections))
     files = sections.group_by("file_path").len().sort("len", descending=True)["file_path"].to_list()
     chunks = [files[start :: workers * CHUNKS_PER_WORKER] for start in range(workers * CHUNKS_PER_WORKER)]
-    parts = [
-        (
-            appearances.filter(pl.col("file_path").is_in(chunk)),
-            sections.filter(pl.col("file_path").is_in(chunk)),
-        )
-        for chunk in chunks
-        if chunk
-    ]
-    # Sections-less files (titles only) ride with the first chunk.
-    rest = appearances.filter(~pl.col("file_path").is_in(files))
-    parts[0] = (pl.concat([parts[0][0], rest]), parts[0][1])
+    # Files with no sections (titles only) ride with the first chunk.
+    chunks[0] += appearances.filter(~pl.col("file_path").is_in(files))["file_path"].unique().to_list()
+
+    def part(chunk: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+        wanted = pl.col("file_path").is_in(chunk)
+        return appearances.filter(wanted), sections.filter(wanted)
+
+    tables = []
     # "spawn": a forked copy of a process running Dagster's threads may inherit a held lock.
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=build_extractor) as pool:
-        tables = list(pool.map(_extract_tables, parts))
+        # A few chunks in flight, in order: each chunk's copy of the texts exists only while
+        # it waits or runs, which keeps a backfill's memory down.
+        pending: deque[Future] = deque()
+        for chunk in filter(None, chunks):
+            pending.append(pool.submit(_extract_tables, part(chunk)))
+            if len(pending) > workers:
+                tables.append(pending.popleft().result())
+        tables.extend(future.result() for future in pending)
     return {name: pl.concat([table[name] for table in tables]) for name in EXTRACTED_TABLES}
 
 
