@@ -305,7 +305,7 @@ class EntityRecogniser:
         end = candidate.end
         if end - candidate.start > 1 and doc[end - 1].lower_ in TRAILING_GENERIC:
             end -= 1
-        if label == "METRIC" and end < len(doc) and doc[end].lower_ in TASK_AFTER_METRIC:
+        if label == "METRIC" and task_word_follows(doc, candidate.start, end):
             return None
         canonical = entity.name if entity else text
         if (
@@ -321,6 +321,17 @@ class EntityRecogniser:
         elif label == "METRIC" and (cutoff := AT_K.search(text)) and "@" not in canonical:
             canonical += cutoff.group().replace(" ", "")  # "NDCG@20" is NDCG at a cut-off of 20
         return Span(doc, candidate.start, end, label=label, kb_id=canonical, span_id=candidate.method)
+
+
+def task_word_follows(doc: Doc, start: int, end: int) -> bool:
+    """Whether a task word follows the span, past an abbreviation in parentheses:
+    "click-through rate (CTR) prediction" and its "(CTR) prediction" name a task, not a metric."""
+    after = end
+    if after + 2 < len(doc) and doc[after].text == "(" and doc[after + 2].text == ")":
+        after += 3
+    elif after < len(doc) and doc[after].text == ")" and start > 0 and doc[start - 1].text == "(":
+        after += 1
+    return after < len(doc) and doc[after].lower_ in TASK_AFTER_METRIC
 
 
 # Words in an expansion that say what the abbreviation names.

@@ -90,3 +90,10 @@ def test_an_abbreviation_and_its_capitalised_expansion_are_one_entity():
 
 def test_a_lower_case_expansion_names_a_kind_not_an_entity():
     assert mentions("Each layer has a feed-forward network (FFN) after attention.") == []
+
+
+def test_a_metric_name_before_a_task_word_names_the_task_even_past_its_abbreviation():
+    task = mentions("Multimodal click-through rate (CTR) prediction is key in recommender systems.")
+    assert [label for _, label, _ in task if label == "METRIC"] == []
+    measured = mentions("The model raises the click-through rate (CTR) by 2.1%.")
+    assert [surface for surface, label, _ in measured if label == "METRIC"] == ["click-through rate", "CTR"]
