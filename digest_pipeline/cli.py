@@ -110,14 +110,14 @@ class IngestPlan:
         files = {str(file.path): file for file in find_digest_files(paths)}
         warehouse = Warehouse(Path(database).resolve())
         todo = set(files) if everything else stale_files(files.values(), warehouse.staged_versions(), year)
-        known = instance.get_dynamic_partitions(DIGEST_FILES.name)
+        known = set(instance.get_dynamic_partitions(DIGEST_FILES.name))
         for key in known:
             if key not in files and covers(paths, Path(key)):
                 instance.delete_dynamic_partition(DIGEST_FILES.name, key)
         # An instance that is kept (DAGSTER_HOME) lists every file; a throwaway one needs only
         # the partitions this run covers.
         wanted = files if not instance.is_ephemeral else sorted(todo)
-        instance.add_dynamic_partitions(DIGEST_FILES.name, [key for key in wanted if key not in set(known)])
+        instance.add_dynamic_partitions(DIGEST_FILES.name, [key for key in wanted if key not in known])
         # A run covers one range of partitions: the first to the last file to do. Files
         # registered earlier by another run may sit in between; they are simply redone.
         ranges = partition_ranges(instance.get_dynamic_partitions(DIGEST_FILES.name), todo)
@@ -131,16 +131,9 @@ class IngestPlan:
 
     def execution(self) -> dict:
         """Arguments to `execute_in_process` for this plan."""
-        from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+        from digest_pipeline.sensors import run_target
 
-        from digest_pipeline.assets.marts import MART_KEYS
-
-        if self.span is None:
-            return {"asset_selection": list(MART_KEYS.values())}
-        first, last = self.span
-        if first == last:
-            return {"partition_key": first}
-        return {"tags": {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}}
+        return run_target(self.span)
 
 
 def evaluate(gold: Path, as_json: bool, errors_shown: int) -> int:

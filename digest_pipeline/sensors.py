@@ -27,18 +27,21 @@ MAX_RETRIES = 3
 CHANGES_TAG = "digest_pipeline/changes"
 
 
-def partitions_request(run_key: str, partitions: list[str] | None, tags: dict[str, str]) -> RunRequest:
-    """A run of the ingest job over a range of file partitions and the marts, or (no
-    partitions) of the marts alone, which drops the rows of files that are gone."""
+def run_target(partitions: list[str] | tuple[str, str] | None) -> dict:
+    """What a run of the ingest job covers, as the keyword arguments that both `RunRequest` and
+    `execute_in_process` take: a range of file partitions and the marts, or (no partitions) the
+    marts alone, which drops the rows of files that are gone."""
     if partitions is None:
-        return RunRequest(run_key=run_key, asset_selection=list(MART_KEYS.values()), tags=tags)
+        return {"asset_selection": list(MART_KEYS.values())}
     first, last = partitions
     if first == last:
-        return RunRequest(run_key=run_key, partition_key=first, tags=tags)
-    return RunRequest(
-        run_key=run_key,
-        tags={**tags, ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
-    )
+        return {"partition_key": first}
+    return {"tags": {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}}
+
+
+def partitions_request(run_key: str, partitions: list[str] | None, tags: dict[str, str]) -> RunRequest:
+    target = run_target(partitions)
+    return RunRequest(run_key=run_key, **{**target, "tags": {**tags, **target.get("tags", {})}})
 
 
 @sensor(
