@@ -5,10 +5,10 @@ without touching the Dagster assets.
 
 Two files. The pipeline writes only its working file (`.NAME.work.duckdb` beside
 the analyst file): staging tables hold each digest file's rows, replaced as a unit
-when the file's content changes. The marts are built from staging straight into a new
-file that atomically replaces the analyst file (`os.replace`). Analysts keep the analyst file open
-read-only while the pipeline runs; a connection sees the marts of the file it
-opened, whole, and the next connection sees the new ones. A crash leaves the analyst
+when the file's content changes. The marts are built from staging straight into a
+new file that atomically replaces the analyst file (`os.replace`). Analysts keep the
+analyst file open read-only while the pipeline runs; a connection sees the marts of
+the file it opened, whole, and the next connection sees the new ones. A crash leaves the analyst
 file as it was; the next run removes the half-written new file and publishes again.
 """
 
