@@ -43,6 +43,7 @@ class ProgressHandler(logging.Handler):
 def ingest(paths: Sequence[str], database: str, year: int | None, everything: bool = False) -> int:
     from dagster import DagsterInstance, logger
 
+    from digest_pipeline.assets.outcomes import OUTCOME_ASSET
     from digest_pipeline.definitions import INGEST_JOB, build_definitions
 
     started = time.monotonic()
@@ -74,9 +75,11 @@ def ingest(paths: Sequence[str], database: str, year: int | None, everything: bo
             raise_on_error=False,
             **plan.execution(),
         )
-    if not result.success:
-        failure = next((event for event in result.all_events if event.is_step_failure), None)
-        reason = failure.step_failure_data.error.message.strip() if failure else "see the run's events"
+    failures = [event for event in result.all_events if event.is_step_failure]
+    # Files that cannot be parsed fail only the outcome step; everything else landed.
+    files_failed = bool(failures) and all(event.step_key == OUTCOME_ASSET for event in failures)
+    if not result.success and not files_failed:
+        reason = failures[0].step_failure_data.error.message.strip() if failures else "see the run's events"
         print(f"ingest failed: {reason}", file=sys.stderr)
         return 1
     counts = plan.warehouse.mart_row_counts()
@@ -85,6 +88,9 @@ def ingest(paths: Sequence[str], database: str, year: int | None, everything: bo
         f"{counts['papers']} papers, {counts['quarantine']} quarantined items"
     )
     print("  " + ", ".join(f"marts.{name}: {count}" for name, count in counts.items()))
+    if files_failed:
+        print(failures[0].step_failure_data.user_failure_data.description, file=sys.stderr)
+        return 1
     return 0
 
 

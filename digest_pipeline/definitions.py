@@ -6,6 +6,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from digest_pipeline.assets.entities import extracted_entities
 from digest_pipeline.assets.marts import warehouse_marts
+from digest_pipeline.assets.outcomes import ingested_files
 from digest_pipeline.assets.parsed import parsed_tables
 from digest_pipeline.assets.raw import digest_files
 from digest_pipeline.checks import schema_checks
@@ -30,7 +31,7 @@ ingest_job = define_asset_job(
 def build_definitions(input_paths: Sequence[str], database: str, year: int | None = None) -> Definitions:
     warehouse = WarehouseResource(database=database)
     return Definitions(
-        assets=[digest_files, parsed_tables, extracted_entities, warehouse_marts],
+        assets=[digest_files, parsed_tables, extracted_entities, ingested_files, warehouse_marts],
         asset_checks=schema_checks,
         jobs=[ingest_job],
         sensors=[digest_folder_sensor],

@@ -14,10 +14,12 @@ from dagster import (
     SkipReason,
     sensor,
 )
+from dagster._core.execution.stats import StepEventStatus
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from digest_pipeline.assets import DIGEST_FILES
 from digest_pipeline.assets.marts import MART_KEYS
+from digest_pipeline.assets.outcomes import OUTCOME_ASSET
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.watching import FolderState, observe, partition_ranges, run_key
 
@@ -108,10 +110,22 @@ def digest_folder_sensor(context: SensorEvaluationContext, digest_input: DigestI
 
 
 def last_run_failed(context: SensorEvaluationContext, key: str) -> bool:
-    """Whether the latest run launched for `key` (or its retries) ended in failure."""
+    """Whether the latest run launched for `key` (or its retries) failed for a reason a retry may
+    cure. A run that failed only because some of its files cannot be parsed is not retried: the
+    same files fail the same way, and the rest of the run landed."""
     keys = [key, *(f"{key}:retry{n}" for n in range(1, MAX_RETRIES + 1))]
     for candidate in reversed(keys):
         runs = context.instance.get_runs(filters=RunsFilter(tags={"dagster/run_key": candidate}), limit=1)
         if runs:
-            return runs[0].status in {DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+            run = runs[0]
+            if run.status == DagsterRunStatus.CANCELED:
+                return True
+            if run.status != DagsterRunStatus.FAILURE:
+                return False
+            failed_steps = {
+                stats.step_key
+                for stats in context.instance.get_run_step_stats(run.run_id)
+                if stats.status == StepEventStatus.FAILURE
+            }
+            return failed_steps != {OUTCOME_ASSET}
     return False

@@ -68,4 +68,4 @@ def materialise(paths: list[str], database: Path, instance=None, everything: boo
     instance = instance or DagsterInstance.ephemeral()
     plan = IngestPlan.make(instance, paths, str(database), None, everything)
     job = build_definitions(paths, str(database)).resolve_job_def(INGEST_JOB)
-    return job.execute_in_process(instance=instance, **plan.execution())
+    return job.execute_in_process(instance=instance, raise_on_error=False, **plan.execution())

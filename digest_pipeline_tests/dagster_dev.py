@@ -57,15 +57,40 @@ def partition_count(port: int) -> int:
     return len(found["assetNodeOrError"]["partitionKeys"] or [])
 
 
-def count_papers(database: Path, title: str | None = None) -> int | None:
-    """Papers in the marts (with `title`, if given); None while the file is absent or locked."""
+def failed_partitions(port: int, asset: str) -> list[str]:
+    """The partitions of `asset` the UI shows as failed."""
+    found = graphql(
+        port,
+        """query($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) {
+             ... on AssetNode { assetPartitionStatuses {
+               ... on DefaultPartitionStatuses { failedPartitions } } } } }""",
+        {"path": [asset]},
+    )
+    return found["assetNodeOrError"]["assetPartitionStatuses"]["failedPartitions"]
+
+
+def query_marts(database: Path, sql: str, parameters: list | None = None) -> list[tuple] | None:
+    """Rows of `sql` over the analyst file; None while the file is absent or locked."""
     try:
         with duckdb.connect(str(database), read_only=True) as db:
-            if title is None:
-                return db.execute("SELECT count(*) FROM marts.papers").fetchone()[0]
-            return db.execute("SELECT count(*) FROM marts.papers WHERE title = ?", [title]).fetchone()[0]
+            return db.execute(sql, parameters or []).fetchall()
     except (duckdb.IOException, duckdb.CatalogException):
         return None
+
+
+def count_papers(database: Path, title: str | None = None) -> int | None:
+    """Papers in the marts (with `title`, if given); None while the file is absent or locked."""
+    if title is None:
+        rows = query_marts(database, "SELECT count(*) FROM marts.papers")
+    else:
+        rows = query_marts(database, "SELECT count(*) FROM marts.papers WHERE title = ?", [title])
+    return None if rows is None else rows[0][0]
+
+
+def quarantined_files(database: Path) -> list[str] | None:
+    """The files in marts.quarantine; None while the file is absent or locked."""
+    rows = query_marts(database, "SELECT DISTINCT file_path FROM marts.quarantine")
+    return None if rows is None else [path for (path,) in rows]
 
 
 @contextmanager

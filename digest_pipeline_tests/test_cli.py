@@ -1,5 +1,7 @@
 """`digest-pipeline ingest`: the asset graph through Dagster, with a summary at the end."""
 
+import shutil
+
 import duckdb
 import pytest
 from dagster import DagsterInstance
@@ -17,6 +19,16 @@ def test_ingest_on_the_seeds_prints_progress_and_a_summary(tmp_path, capsys):
     assert "parsed_tables: done" in err and "warehouse_marts: done" in err
     with duckdb.connect(str(database), read_only=True) as db:
         assert db.execute("SELECT count(*) FROM marts.papers").fetchone()[0] == 103
+
+
+def test_a_file_that_cannot_be_parsed_is_named_and_fails_the_command_after_the_others_land(tmp_path, capsys):
+    inbox = tmp_path / "in"
+    shutil.copytree(SEEDS, inbox)
+    (inbox / "broken.txt").write_bytes(b"\x00\x01\x02 not a digest")
+    assert main(["ingest", str(inbox), "--db", str(tmp_path / "d.duckdb")]) == 1
+    out, err = capsys.readouterr()
+    assert "ingested 3 files" in out and "103 papers, 1 quarantined items" in out
+    assert "1 of 3 files could not be parsed" in err and f"{inbox / 'broken.txt'}: binary file" in err
 
 
 def test_runs_are_recorded_in_dagster_home_when_it_is_set(tmp_path, monkeypatch):

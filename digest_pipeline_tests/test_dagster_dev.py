@@ -6,8 +6,17 @@ import shutil
 
 import pytest
 
+from digest_pipeline.assets.outcomes import OUTCOME_ASSET
 from digest_pipeline_tests.conftest import ARXIV_SAMPLE, SEEDS
-from digest_pipeline_tests.dagster_dev import count_papers, dagster_dev, graphql, partition_count, wait_for
+from digest_pipeline_tests.dagster_dev import (
+    count_papers,
+    dagster_dev,
+    failed_partitions,
+    graphql,
+    partition_count,
+    quarantined_files,
+    wait_for,
+)
 
 RUN_SECONDS = 180
 SENSOR_SECONDS = 240
@@ -87,3 +96,13 @@ def test_the_sensor_ingests_a_dropped_file_and_replaces_a_changed_one(server, in
     renamed = "FocusNet: Real-Time Small Object Detection with an Adaptive Feature Pyramid"
     wait_for(lambda: count_papers(database, renamed) == 1, SENSOR_SECONDS)
     assert count_papers(database) == 103 + 12
+
+
+def test_a_dropped_file_that_cannot_be_parsed_fails_its_partition_in_the_ui(server, inbox):
+    port, database = server
+    wait_for(lambda: count_papers(database) == 103, SENSOR_SECONDS)
+    broken = inbox / "broken.txt"
+    broken.write_bytes(b"\x00\x01\x02 not a digest")
+    wait_for(lambda: failed_partitions(port, OUTCOME_ASSET) == [str(broken)], SENSOR_SECONDS)
+    wait_for(lambda: quarantined_files(database) == [str(broken)], RUN_SECONDS)
+    assert count_papers(database) == 103  # the seeds' rows stay as they were

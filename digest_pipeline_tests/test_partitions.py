@@ -1,12 +1,14 @@
 """One dynamic partition per digest file: many files run as one run, a changed file re-runs
-alone, a bad file is quarantined in its own partition while the others land."""
+alone, a bad file is quarantined and fails its own partition while the others land."""
 
 import shutil
 
 import pytest
 from dagster import AssetKey, BackfillPolicy, DagsterInstance
+from dagster._core.storage.partition_status_cache import get_and_update_asset_status_cache_value
 
 from digest_pipeline.assets import DIGEST_FILES
+from digest_pipeline.assets.outcomes import OUTCOME_ASSET
 from digest_pipeline.definitions import INGEST_JOB, build_definitions
 from digest_pipeline.storage import Warehouse
 from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED, materialise
@@ -33,7 +35,6 @@ def partitions_materialised(result, asset: str) -> set[str]:
 def test_every_file_is_a_partition_and_the_files_run_as_one_run(folder, tmp_path):
     instance = DagsterInstance.ephemeral()
     result = materialise([str(folder)], tmp_path / "d.duckdb", instance)
-    assert result.success
     files = {str(path) for path in folder.iterdir()}
     assert set(instance.get_dynamic_partitions(DIGEST_FILES.name)) == files
     assert partitions_materialised(result, "digest_files") == files
@@ -44,8 +45,40 @@ def test_every_file_is_a_partition_and_the_files_run_as_one_run(folder, tmp_path
     (problem,) = warehouse.read_mart("quarantine").iter_rows(named=True)
     assert problem["file_path"] == str(folder / "broken.txt")
     assert "binary" in problem["reason"] or "format" in problem["reason"]
-    (parses,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "every_file_parses"]
-    assert not parses.passed and "broken.txt" in parses.metadata["failed_files"].value
+
+
+def test_a_file_that_cannot_be_parsed_fails_its_own_partition_while_the_others_land(
+    folder, tmp_path, monkeypatch
+):
+    # As in `dagster dev` (the CLI sets this for its throwaway instance only, where nobody
+    # looks at partition statuses).
+    monkeypatch.delenv("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", raising=False)
+    instance = DagsterInstance.ephemeral()
+    result = materialise([str(folder)], tmp_path / "d.duckdb", instance)
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    assert failure.step_key == OUTCOME_ASSET
+    broken = str(folder / "broken.txt")
+    assert f"{broken}: binary file" in failure.step_failure_data.user_failure_data.description
+    status = get_and_update_asset_status_cache_value(instance, AssetKey(OUTCOME_ASSET), DIGEST_FILES)
+    assert status.deserialize_failed_partition_subsets(DIGEST_FILES).get_partition_keys() == {broken}
+    good = {str(path) for path in folder.iterdir()} - {broken}
+    assert set(status.deserialize_materialized_partition_subsets(DIGEST_FILES).get_partition_keys()) == good
+    # The marts still ran: the good files and the bad file's quarantine row are in them.
+    assert partitions_materialised(result, "marts/papers") == {None}
+    counts = Warehouse(tmp_path / "d.duckdb").mart_row_counts()
+    assert (counts["papers"], counts["quarantine"]) == (14 + 89 + 12, 1)
+
+
+def test_a_fixed_file_clears_its_failed_partition(folder, tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", raising=False)
+    instance = DagsterInstance.ephemeral()
+    materialise([str(folder)], tmp_path / "d.duckdb", instance)
+    shutil.copy(MARKDOWN_SEED, folder / "broken.txt")
+    assert materialise([str(folder)], tmp_path / "d.duckdb", instance).success
+    status = get_and_update_asset_status_cache_value(instance, AssetKey(OUTCOME_ASSET), DIGEST_FILES)
+    assert status.deserialize_failed_partition_subsets(DIGEST_FILES).get_partition_keys() == set()
+    assert Warehouse(tmp_path / "d.duckdb").mart_row_counts()["quarantine"] == 0
 
 
 def test_a_changed_file_runs_alone_and_replaces_only_its_rows(folder, tmp_path):
@@ -81,7 +114,9 @@ def test_a_partition_naming_a_file_outside_the_input_folders_is_never_read(folde
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(DIGEST_FILES.name, [str(secret)])
     job = build_definitions([str(folder)], str(tmp_path / "d.duckdb")).resolve_job_def(INGEST_JOB)
-    assert job.execute_in_process(instance=instance, partition_key=str(secret)).success
+    result = job.execute_in_process(instance=instance, partition_key=str(secret), raise_on_error=False)
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    assert failure.step_key == OUTCOME_ASSET and "not read" in failure.step_failure_data.error.message
     warehouse = Warehouse(tmp_path / "d.duckdb")
     (problem,) = warehouse.read_mart("quarantine").iter_rows(named=True)
     assert problem["file_path"] == str(secret) and "not read" in problem["reason"]

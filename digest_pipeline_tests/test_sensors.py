@@ -17,6 +17,7 @@ from dagster._core.test_utils import create_run_for_test
 
 from digest_pipeline.assets import DIGEST_FILES
 from digest_pipeline.assets.marts import MART_KEYS
+from digest_pipeline.definitions import INGEST_JOB, build_definitions
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.sensors import digest_folder_sensor
 from digest_pipeline.watching import FolderState
@@ -247,6 +248,21 @@ def test_a_failed_run_is_requested_again_a_bounded_number_of_times(folder):
         if attempt <= 3:
             assert outcome.run_key == f"{request.run_key}:retry{attempt}"
     assert isinstance(outcome, SkipReason)  # three retries, then it waits for a change or the schedule
+
+
+def test_a_run_that_failed_only_on_files_that_cannot_be_parsed_is_not_retried(folder, tmp_path):
+    watcher = Watcher(folder)
+    (folder / "broken.txt").write_bytes(b"\x00\x01 not a digest")
+    request = watcher.settle()
+    job = build_definitions([str(folder)], str(tmp_path / "d.duckdb")).resolve_job_def(INGEST_JOB)
+    run = job.execute_in_process(
+        instance=watcher.instance,
+        partition_key=request.partition_key,
+        tags={**request.tags, "dagster/run_key": request.run_key},
+        raise_on_error=False,
+    )
+    assert not run.success  # the file's partition failed; retrying would fail it again
+    assert isinstance(watcher.tick(), SkipReason)
 
 
 def test_a_single_file_given_as_the_input_is_watched_too(folder):

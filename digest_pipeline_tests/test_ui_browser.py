@@ -56,7 +56,7 @@ def test_the_lineage_is_shown_and_materialise_all_succeeds(tmp_path):
         with contextlib.suppress(sync_api.TimeoutError):
             page.get_by_role("button", name="Skip").click(timeout=15_000)
         graph = page.inner_text("body")
-        for group in ("raw", "parsed", "entities", "marts"):
+        for group in ("raw", "parsed", "entities", "outcomes", "marts"):
             assert group in graph
         page.screenshot(path=str(ARTIFACTS / "dagster_ui_lineage.png"))
 

@@ -3,16 +3,7 @@
 from pathlib import Path
 
 import polars as pl
-from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
-    AssetCheckSpec,
-    AssetExecutionContext,
-    AssetOut,
-    MetadataValue,
-    Output,
-    multi_asset,
-)
+from dagster import AssetExecutionContext, AssetOut, Output, multi_asset
 
 from digest_pipeline.assets import (
     PARSED_ASSET_NAMES,
@@ -39,14 +30,6 @@ from digest_pipeline.tables import parse_files
         )
         for table, asset_name in PARSED_ASSET_NAMES.items()
     },
-    check_specs=[
-        AssetCheckSpec(
-            "every_file_parses",
-            asset="parsed_digests",
-            description="Warns when a file of the run could not be read or parsed at all; "
-            "it is in quarantine with the reason, and the other files still land.",
-        )
-    ],
     **PER_FILE,
 )
 def parsed_tables(context: AssetExecutionContext, digest_input: DigestInput, digest_files: pl.DataFrame):
@@ -60,17 +43,3 @@ def parsed_tables(context: AssetExecutionContext, digest_input: DigestInput, dig
     for table, asset_name in PARSED_ASSET_NAMES.items():
         frame = tables[table]
         yield Output(frame, output_name=asset_name, metadata=per_file_metadata(context, frame))
-    # Whole files that failed: quarantine rows without a line number.
-    failed = tables["quarantine"].filter(pl.col("line_number").is_null()).select("file_path", "reason")
-    yield AssetCheckResult(
-        check_name="every_file_parses",
-        asset_key="parsed_digests",
-        passed=failed.is_empty(),
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "files_failed": failed.height,
-            "failed_files": MetadataValue.md(
-                "\n".join(f"- `{path}`: {reason}" for path, reason in failed.iter_rows()) or "none"
-            ),
-        },
-    )

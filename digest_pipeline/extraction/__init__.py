@@ -12,7 +12,7 @@ from itertools import count, repeat
 import spacy
 from spacy.language import Language
 
-from digest_pipeline.extraction import components, papers, tokenizer  # registers the factories
+from digest_pipeline.extraction import components, papers, results, tokenizer  # registers the factories
 from digest_pipeline.extraction.gazetteer import load_gazetteer
 
 BATCH_SIZE = 256
@@ -119,11 +119,11 @@ def _extract_chunk(chunk: list[tuple[str, Hashable, bool]], batch_size: int) -> 
             )
             for ent in components.entities(doc)
         ]
-        results = [
+        found = [
             Result(r["metric"], r["value"], r["unit"], r["dataset"], r["model"], r["sentence"])
-            for r in components.results(doc)
+            for r in results.results(doc)
         ]
-        yield Extraction(mentions, results)
+        yield Extraction(mentions, found)
 
 
 __all__ = [
