@@ -13,9 +13,9 @@ read and costs a pass over the doc on each write, so it is written once.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -61,22 +61,35 @@ DATASET_NOUNS = (
     "데이터셋|벤치마크|데이터세트|말뭉치|코퍼스|평가셋|테스트셋|평가 세트|테스트 세트"
 )
 MODEL_NOUNS = "model|models|network|networks|backbone|모델|네트워크|백본"
+APPOSITION_MODEL_NOUNS = "model|network|system|architecture|detector"
 # One alternation each, a named group per label, so a candidate costs two regex calls.
 SHAPE = re.compile(
     r"(?P<DATASET>[A-Za-z0-9∞][\w.+∞-]*(?:Bench|BENCH|QA|-CD|Eval|EVAL|Arena))"
     r"|(?P<METRIC>[A-Za-z][\w-]*@\d+)"
-    r"|(?P<MODEL>[A-Za-z][\w.]*(?:BERT|GPT|Net|Former|former|LLM|Diff|GAN|Mamba|CLIP|ViT|Llama|LLaMA|"
-    r"Whisper|VAE|DETR|YOLO|Qwen|Gemma|Mistral|T5|Det|Seg)(?:-[\w.]+)*"
+    r"|(?P<MODEL>[A-Za-z][\w.-]*(?:BERT|GPT|Net|Former|former|LLM|Diff|GAN|Mamba|CLIP|ViT|Llama|LLaMA|"
+    r"Whisper|VAE|DETR|YOLO|Qwen|Gemma|Mistral|T5|Det|Seg|Bert|CLAP)(?:\d+|s)?(?:-[\w.]+)*"
     # A name ending in a parameter count is a model ("Quokka-13B"); other numbers are not a sign.
     r"|[A-Z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?[BM])"
 )
+
+
+# Names recur across digests and a dictionary lookup costs a tenth of the regex.
+@lru_cache(maxsize=100_000)
+def shape_of(name: str) -> str | None:
+    """The label a name's shape gives it, if any."""
+    shape = SHAPE.fullmatch(name)
+    return shape.lastgroup if shape else None
+
+
 CONTEXT = re.compile(
     rf"(?P<DATASET>\s+(?i:{DATASET_NOUNS})(?![A-Za-z])"
     rf"|,\s+an?\s+(?:[A-Za-z-]+\s+){{0,3}}(?i:{DATASET_NOUNS})(?![A-Za-z])"
     rf"|(?:라는|이라는)\s+(?:\S+\s+){{0,2}}(?:{DATASET_NOUNS})"
     # "X에서 ... 47.3%": the Korean locative marks what results are reported on.
     r"|에서(?:의|는)?(?=\s))"
-    rf"|(?P<MODEL>\s+(?i:{MODEL_NOUNS})(?![A-Za-z]))"
+    rf"|(?P<MODEL>\s+(?i:{MODEL_NOUNS})(?![A-Za-z])"
+    # "X, a neural retrieval model": the apposition says what the name is.
+    rf"|,\s+an?\s+(?:[A-Za-z-]+\s+){{0,3}}(?:{APPOSITION_MODEL_NOUNS})(?![A-Za-z]))"
 )
 # Two capitals or a digit make a name: "FooSet dataset", "GPT-4o 모델".
 NAME_LIKE = re.compile(r"(?:[^A-Z]*[A-Z]){2}|.*\d")
@@ -105,6 +118,16 @@ TASK_AFTER_METRIC = {
     "model",
     "models",
 }
+
+
+def is_kind(written: str) -> bool:
+    """Whether a model name of several words, as written, names a kind: all in lower case, with
+    no version ("diffusion transformer", "feature pyramid network"; not "Diffusion Transformer")."""
+    return written.islower() and not any(char.isdigit() for char in written)
+
+
+# A plural of a name no list holds: "FocalNets", "HGNNs", "$k$NN-LMs" name "FocalNet", "HGNN", ...
+PLURAL_NAME = re.compile(r"(?:[A-Z]|Net|[Ff]ormer)s$")
 # Versioned-looking tokens that are not models.
 NOT_VERSIONED_MODEL = re.compile(
     r"^(?:COVID|SARS|ICLR|NeurIPS|NIPS|ICML|ACL|EMNLP|NAACL|CVPR|ICCV|ECCV|AAAI|IJCAI|KDD|WWW|SIGIR|"
@@ -149,6 +172,15 @@ def is_case_sensitive(alias: str) -> bool:
     return len(alias) <= 4 or not any(char.islower() for char in alias)
 
 
+def spellings(entity: Entity, alias: str) -> list[str]:
+    """How texts write a gazetteer alias: as listed and, for a model name of several words,
+    in the plural ("Focal Transformers", "Retentive Networks")."""
+    last = alias.rsplit(" ", 1)[-1]
+    if entity.label == "MODEL" and last != alias and last.isalpha() and not last.endswith("s"):
+        return [alias, alias + "s"]
+    return [alias]
+
+
 @Language.factory("digest_entities", default_config={"data": str(DATA)})
 def create_entity_recogniser(nlp: Language, name: str, data: str) -> "EntityRecogniser":
     return EntityRecogniser(nlp, Path(data))
@@ -165,7 +197,9 @@ class EntityRecogniser:
         # otherwise fill the pipeline tokenizer's cache before any digest text is seen.
         make_doc = make_rule_tokenizer(nlp, cache_size=0)
         for entity in self.gazetteer.entities:
-            aliases = {entity.name, *entity.aliases}
+            aliases = {
+                spelling for alias in (entity.name, *entity.aliases) for spelling in spellings(entity, alias)
+            }
             exact = [
                 make_doc(alias) for alias in aliases if entity.case_sensitive or is_case_sensitive(alias)
             ]
@@ -188,77 +222,82 @@ class EntityRecogniser:
             for entity in (self.by_match_id[match_id],)
         ]
         text = source_text(doc)
-        for i in self.candidate_tokens(doc):
+        # Tokens that could be names: ASCII, not all lower case, not a plain capitalised word,
+        # not a number or punctuation ("GPT-4o", "FooSet", "MMLU", "Quokka-13B"; not "The").
+        # A lexeme flag: spaCy decides it once per distinct word and reads it for the whole doc
+        # at once.
+        for i in doc.to_array(self.name_flag).nonzero()[0].tolist():
             token = doc[i]
             name = token.text
-            end = token.idx + len(name)
-            context = CONTEXT.match(text, end)
+            context = CONTEXT.match(text, token.idx + len(name))
             if context is not None and NAME_LIKE.match(name):
                 candidates.append(Candidate(i, i + 1, context.lastgroup, "context"))
-            elif shape := SHAPE.fullmatch(name):
-                candidates.append(Candidate(i, i + 1, shape.lastgroup, "shape"))
+            elif shape := shape_of(name):
+                candidates.append(Candidate(i, i + 1, shape, "shape"))
         set_entities(doc, self.add_expansions(doc, self.resolve(doc, candidates)))
         return doc
-
-    def candidate_tokens(self, doc: Doc) -> list[int]:
-        """Tokens that could be names: ASCII, not all lower case, not a plain capitalised
-        word, not a number or punctuation ("GPT-4o", "FooSet", "MMLU", "Quokka-13B"; not "The").
-        A lexeme flag: spaCy decides it once per distinct word and reads it for the whole doc
-        at once."""
-        return np.flatnonzero(doc.to_array(self.name_flag)).tolist()
 
     def add_expansions(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """ "Content Focuser Network (CFNet)": the expansion and its abbreviation are two
         spans of one entity. The abbreviation is a known span, or a name whose expansion
         says what it is ("... Network (HCN)")."""
-        text = source_text(doc)
         # An abbreviation has two capitals at least ("(CFNet)"; not "(2024)", "(e.g.")).
-        found = [match for match in PARENTHESISED.finditer(text) if TWO_CAPITALS.match(match.group(1))]
+        found = [
+            match for match in PARENTHESISED.finditer(source_text(doc)) if TWO_CAPITALS.match(match.group(1))
+        ]
         if not found:
             return spans
         known = {span.start: span for span in spans}
         taken = {i for span in spans for i in range(span.start, span.end)}
         added = []
         for match in found:
-            inner = doc.char_span(match.start(1), match.end(1))
-            if inner is None or len(inner) != 1 or inner.start < 2:
+            inside = doc.char_span(match.start(1), match.end(1))
+            if inside is None or len(inside) != 1 or inside.start < 2:
                 continue
-            close = inner.end
-            abbreviation, opening = doc[close - 1], doc[close - 2]
-            if opening.text != "(" or not NAME_LIKE.match(abbreviation.text):
+            opening, abbreviation = inside.start - 1, inside.text
+            if doc[opening].text != "(" or not NAME_LIKE.match(abbreviation):
                 continue
-            start = expansion_start(doc, close - 2, abbreviation.text)
-            if start is None or not taken.isdisjoint(range(start, close - 2)):
+            start = expansion_start(doc, opening, abbreviation)
+            if start is None or not taken.isdisjoint(range(start, opening)):
                 continue
-            entity_span = known.get(close - 1)
-            if entity_span is not None and entity_span.end == close:
+            entity_span = known.get(inside.start)
+            if entity_span is not None and entity_span.end == inside.end:
                 label, canonical, method = entity_span.label_, entity_span.kb_id_, entity_span.id_
             else:
-                expansion = doc[start : close - 2]
                 # Words as written: "Task-specific" may be three tokens.
-                words = [t for t in expansion if t.text != "-" and not (t.i and doc[t.i - 1].text == "-")]
-                label = next(
+                expansion = [
+                    token.text
+                    for token in doc[start:opening]
+                    if token.text != "-" and not (token.i and doc[token.i - 1].text == "-")
+                ]
+                typed = next(
                     (
-                        TYPE_WORDS[w.lower_.split("-")[-1]]
-                        for w in words
-                        if w.lower_.split("-")[-1] in TYPE_WORDS
+                        TYPE_WORDS[head]
+                        for word in expansion
+                        if (head := word.lower().split("-")[-1]) in TYPE_WORDS
                     ),
-                    "MODEL" if start and doc[start - 1].lower_ in PROPOSE_WORDS else None,
+                    None,
+                )
+                label = typed or (
+                    "MODEL" if start and doc[start - 1].lower_ in PROPOSE_WORDS else named_as(doc, start)
                 )
                 # A lower-case expansion of an unknown abbreviation is a kind, not a name
-                # ("feed-forward network (FFN)").
-                proper = all(w.text[0].isupper() for w in words if w.lower_ not in FUNCTION_WORDS)
+                # ("feed-forward network (FFN)"), unless the paper introduces it as a model
+                # ("we propose a novel dynamic routing network (DRN)").
+                proper = all(word[0].isupper() for word in expansion if word.lower() not in FUNCTION_WORDS)
                 if (
-                    not proper
+                    not (proper or (typed == "MODEL" and is_introduced(doc, start)))
                     or label is None
-                    or close - 1 in taken
-                    or self.gazetteer.is_non_entity(abbreviation.text)
+                    or inside.start in taken
+                    or self.gazetteer.is_non_entity(abbreviation)
                 ):
                     continue
-                canonical, method = abbreviation.text, "context"
-                added.append(Span(doc, close - 1, close, label=label, kb_id=canonical, span_id=method))
-            added.append(Span(doc, start, close - 2, label=label, kb_id=canonical, span_id=method))
-            taken.update(range(start, close))
+                canonical, method = abbreviation, "context"
+                added.append(
+                    Span(doc, inside.start, inside.end, label=label, kb_id=canonical, span_id=method)
+                )
+            added.append(Span(doc, start, opening, label=label, kb_id=canonical, span_id=method))
+            taken.update(range(start, inside.end))
         return sorted([*spans, *added], key=lambda span: span.start) if added else spans
 
     def resolve(self, doc: Doc, candidates: list[Candidate]) -> list[Span]:
@@ -276,8 +315,16 @@ class EntityRecogniser:
 
     def to_span(self, doc: Doc, candidate: Candidate) -> Span | None:
         entity, label = candidate.entity, candidate.label
-        text = entity.name if entity else doc[candidate.start : candidate.end].text
+        text = entity.name if entity else doc[candidate.start].text  # found by shape or context: one token
+        if (
+            label == "MODEL"
+            and candidate.end - candidate.start > 1
+            and is_kind(doc[candidate.start : candidate.end].text)
+        ):
+            return None
         if candidate.method != "gazetteer":
+            if label == "MODEL" and PLURAL_NAME.search(text):
+                text = text[:-1]
             if (
                 self.gazetteer.is_non_entity(text)
                 or WORD_COMPOUND.match(text)
@@ -333,7 +380,7 @@ TYPE_WORDS = {
     **dict.fromkeys(["dataset", "benchmark", "corpus"], "DATASET"),
     **dict.fromkeys(["rate", "score", "error", "accuracy", "precision", "recall"], "METRIC"),
 }
-PARENTHESISED = re.compile(r"\(([^\s()]{2,20})\)")
+PARENTHESISED = re.compile(r"\(([^\s()]{2,20})(?:\s+(?:in|for)\s+short)?\)")
 TWO_CAPITALS = re.compile(r"(?:[^A-Z]*[A-Z]){2}")
 FUNCTION_WORDS = {"of", "for", "and", "in", "on", "with", "the", "a", "an", "to", "via", "by"}
 # "we propose Neural Common Neighbor (NCN)": what a paper proposes under a name is its model.
@@ -350,31 +397,78 @@ PROPOSE_WORDS = {
 }
 
 
+# A new name follows a propose word past articles ("we propose a ..."), or "novel" or "new".
+ARTICLES = {"a", "an", "the", "our"}
+NOVEL_WORDS = {"novel", "new"}
+
+
+def is_introduced(doc: Doc, start: int) -> bool:
+    """Whether the words before `start` introduce a new name: "we propose (a) ...", "a novel ..."."""
+    before = start - 1
+    while before >= 0 and doc[before].lower_ in ARTICLES:
+        before -= 1
+    return before >= 0 and (doc[before].lower_ in PROPOSE_WORDS or doc[before].lower_ in NOVEL_WORDS)
+
+
+NAMING_WORDS = {"called", "termed", "named", "dubbed", "coined"}
+NAMING_REACH = 6
+
+
+def named_as(doc: Doc, start: int) -> str | None:
+    """The type a naming phrase before `start` gives the name: "a novel model of representation
+    learning called ..." -> MODEL; the nearest type noun within a few words before decides."""
+    before = [token.lower_ for token in doc[max(0, start - 2 - NAMING_REACH) : start]]
+    if before[-2:] == ["known", "as"]:
+        before.pop()
+    elif not before or before[-1] not in NAMING_WORDS:
+        return None
+    for word in reversed(before[:-1]):
+        if label := TYPE_WORDS.get(word) or TYPE_WORDS.get(word.removesuffix("s")):
+            return label
+    return None
+
+
 def expansion_start(doc: Doc, opening: int, abbreviation: str) -> int | None:
-    """Where the words before "(ABBR)" start to spell it: the first word gives its first
-    capital, and its capitals appear in order among the words' initials."""
+    """Where the words before "(ABBR)" start to spell it (see `spells`): the nearest word that
+    does, with only words (no numbers or punctuation) between it and the bracket."""
     capitals = [char for char in abbreviation if char.isupper()]
     if len(capitals) < 2:
         return None
     lowest = max(0, opening - len(capitals) - 3)
     texts = [token.text for token in doc[lowest:opening]]  # strings: a Token costs more to make
+    if hyphens := texts.count("-"):  # a hyphen before a modifier is a token ("Knowledge - enhanced")
+        lowest = max(0, lowest - 2 * hyphens)
+        texts = [token.text for token in doc[lowest:opening]]
     for start in range(opening - 1, lowest - 1, -1):
-        words = texts[start - lowest :]
-        first = words[0]
-        if not all(word.isalpha() or "-" in word for word in words) or first.lower() in FUNCTION_WORDS:
-            if not first.isalpha() and "-" not in first:
-                return None
-            continue
-        initials = iter(
-            part[0].upper()
-            for word in words
-            if word.lower() not in FUNCTION_WORDS
-            for part in word.split("-")
-            if part
-        )
-        if first[0].upper() == capitals[0] and all(capital in initials for capital in capitals):
+        first = texts[start - lowest]
+        if not (first.isalpha() or "-" in first):
+            return None
+        if first.lower() not in FUNCTION_WORDS and spells(texts[start - lowest :], capitals):
             return start
     return None
+
+
+def spells(words: list[str], capitals: list[str]) -> bool:
+    """Whether the words spell an abbreviation's capitals: the first word gives the first
+    capital, and the rest appear in order among the words' letters (see `initials`)."""
+    if words[0][0].upper() != capitals[0]:
+        return False
+    letters = iter("".join(initials(word) for word in words))
+    return all(capital in letters for capital in capitals)
+
+
+@lru_cache(maxsize=10_000)
+def initials(word: str) -> str:
+    """The letters a word gives an abbreviation: none for a function word, else the initial of
+    each hyphenated part and the capitals inside mixed-case parts, which backronyms spell with
+    ("RetrIeval" -> "RI"; not "BAM" -> "BAM")."""
+    if word.lower() in FUNCTION_WORDS:
+        return ""
+    return "".join(
+        part[0].upper() + ("" if part.isupper() else "".join(c for c in part[1:] if c.isupper()))
+        for part in word.split("-")
+        if part
+    )
 
 
 __all__ = ["EntityRecogniser", "entity_key"]

@@ -97,3 +97,164 @@ def test_a_metric_name_before_a_task_word_names_the_task_even_past_its_abbreviat
     assert [label for _, label, _ in task if label == "METRIC"] == []
     measured = mentions("The model raises the click-through rate (CTR) by 2.1%.")
     assert [surface for surface, label, _ in measured if label == "METRIC"] == ["click-through rate", "CTR"]
+
+
+def paper_mentions(title: str, *texts: str) -> list[tuple[int, str, str, str]]:
+    """Mentions in a paper's title (text 0) and its other texts, with names the paper introduces."""
+    extractions = extract(
+        [title, *texts], papers=[0] * (1 + len(texts)), titles=[True] + [False] * len(texts)
+    )
+    return [(i, m.text, m.label, m.canonical) for i, e in enumerate(extractions) for m in e.mentions]
+
+
+def test_a_name_ending_in_a_model_family_after_a_hyphenated_prefix_is_a_model():
+    found = mentions("We train Quill-DETR and Cross-SwinNet on the same data.")
+    assert found == [("Quill-DETR", "MODEL", "Quill-DETR"), ("Cross-SwinNet", "MODEL", "Cross-SwinNet")]
+
+
+def test_unlisted_names_in_the_plural_with_a_depth_or_a_family_suffix_are_models():
+    found = mentions("KiteNets beat KiteNet121 and OrcaBert, and the audio encoder FooCLAP.")
+    assert found == [
+        ("KiteNets", "MODEL", "KiteNet"),
+        ("KiteNet121", "MODEL", "KiteNet121"),
+        ("OrcaBert", "MODEL", "OrcaBert"),
+        ("FooCLAP", "MODEL", "FooCLAP"),
+    ]
+
+
+def test_a_listed_model_name_of_several_words_also_matches_in_the_plural():
+    found = mentions("Switch Transformers and Decision Transformers are compared.")
+    assert found == [
+        ("Switch Transformers", "MODEL", "Switch Transformer"),
+        ("Decision Transformers", "MODEL", "Decision Transformer"),
+    ]
+
+
+def test_a_listed_model_name_written_in_lower_case_names_a_kind():
+    found = mentions("Each diffusion transformer here is smaller than the Diffusion Transformer (DiT).")
+    assert [surface for surface, label, _ in found if label == "MODEL"] == ["Diffusion Transformer", "DiT"]
+
+
+def test_an_apposition_says_a_name_is_a_model():
+    assert mentions("We release OrcaRank, a lightweight ranking model for search.") == [
+        ("OrcaRank", "MODEL", "OrcaRank")
+    ]
+
+
+def test_an_expansion_with_a_hyphenated_modifier_still_spells_its_abbreviation():
+    found = mentions("We use a Knowledge-aware Doc-Level Fusion Network (KaNet) for tagging.")
+    assert found == [
+        ("Knowledge-aware Doc-Level Fusion Network", "MODEL", "KaNet"),
+        ("KaNet", "MODEL", "KaNet"),
+    ]
+
+
+def test_a_backronym_spells_its_abbreviation_with_capitals_inside_words():
+    found = mentions("We propose the CrOss-lingual Retrieval Network (CORN) for search.")
+    assert found == [("CrOss-lingual Retrieval Network", "MODEL", "CORN"), ("CORN", "MODEL", "CORN")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expansion", "abbreviation"),
+    [
+        (
+            "We propose a novel sparse routing network (SRN) for dialogue.",
+            "sparse routing network",
+            "SRN",
+        ),
+        ("We propose gated memory networks (GateNets for short).", "gated memory networks", "GateNets"),
+    ],
+)
+def test_a_lower_case_expansion_the_paper_introduces_as_a_model_is_a_name(text, expansion, abbreviation):
+    assert [(s, label) for s, label, _ in mentions(text)] == [(expansion, "MODEL"), (abbreviation, "MODEL")]
+
+
+def test_a_naming_phrase_gives_an_expansion_the_type_of_its_noun():
+    found = mentions("We present a retrieval model for code called Dense Code Search Engine (DCSE).")
+    assert found == [("Dense Code Search Engine", "MODEL", "DCSE"), ("DCSE", "MODEL", "DCSE")]
+    assert mentions("We use a training method called Sparse Code Distillation (SCD).") == []
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "is_model"),
+    [
+        ("Heron: A Compact Speech Model", "Heron transcribes speech on a phone.", True),
+        ("Heron: 빠른 음성 인식", "Heron은 휴대폰에서 동작하는 작은 음성 인식 모델입니다.", True),
+        # A type noun presents the name only as the head of its phrase ("LLM Inference" is not an LLM).
+        ("Wren: Accelerating Long-Context LLM Inference via Retrieval", "Wren cuts decoding time.", False),
+        # The noun after the name must present it: here the model is what the method acts on.
+        ("Heron: 빠른 음성 인식", "새로운 어텐션 메커니즘인 Heron은 모델을 가볍게 만듭니다.", False),
+        (
+            "Quokka: Fast Tuning for Language Models",
+            "We present Quokka, a parameter-efficient tuning method. Quokka reduces memory while the model "
+            "keeps its accuracy.",
+            False,
+        ),
+    ],
+)
+def test_a_title_name_is_a_model_when_the_paper_presents_it_as_one(title, text, is_model):
+    found = {(i, label) for i, surface, label, _ in paper_mentions(title, text) if surface in title}
+    assert found == ({(0, "MODEL"), (1, "MODEL")} if is_model else set())
+
+
+def test_a_title_name_the_paper_presents_as_nothing_is_a_model_when_it_speaks_of_our_model():
+    found = paper_mentions(
+        "Osprey: Learning Interests for Sequential Recommendation",
+        "Osprey encodes short-term interests. Experiments show that our model outperforms strong baselines.",
+    )
+    assert found == [(0, "Osprey", "MODEL", "Osprey"), (1, "Osprey", "MODEL", "Osprey")]
+
+
+def test_a_name_found_by_shape_that_the_paper_presents_only_as_a_framework_is_not_a_model():
+    found = paper_mentions(
+        "LumaFormer: Text Encoders for Recommendation",
+        "We introduce LumaFormer, a training framework for recommenders. LumaFormer tunes sentence encoders.",
+    )
+    assert found == []
+    # A variant of a known model keeps its type ("AudioBERT 프레임워크" in ANNOTATION.md).
+    found = paper_mentions(
+        "TalkBERT: Hearing Language Models", "We propose TalkBERT, a framework that adds audio to BERT."
+    )
+    assert [(i, surface) for i, surface, label, _ in found if label == "MODEL"] == [
+        (0, "TalkBERT"),
+        (1, "TalkBERT"),
+        (1, "BERT"),
+    ]
+
+
+def test_a_naming_phrase_introduces_a_name_and_the_expansion_after_it():
+    found = paper_mentions(
+        "Seeing Text Clearly",
+        "A novel model termed SEC (Scan, Extract, and Classify) is developed. SEC first scans the page.",
+    )
+    assert found == [
+        (1, "SEC", "MODEL", "SEC"),
+        (1, "Scan, Extract, and Classify", "MODEL", "SEC"),
+        (1, "SEC", "MODEL", "SEC"),
+    ]
+
+
+def test_our_model_the_name_introduces_a_name_of_several_words_found_in_the_plural_too():
+    found = paper_mentions(
+        "Gated Sparse Routers for Long Sequences",
+        "Our model, the Gated Sparse Router, learns sparse attention. A 12 layer Gated Sparse Router is trained.",
+    )
+    assert [(i, surface, canonical) for i, surface, _, canonical in found] == [
+        (0, "Gated Sparse Routers", "Gated Sparse Router"),
+        (1, "Gated Sparse Router", "Gated Sparse Router"),
+        (1, "Gated Sparse Router", "Gated Sparse Router"),
+    ]
+
+
+def test_paper_names_are_found_in_any_case_with_their_canonical_and_longest_first():
+    found = paper_mentions(
+        "Dynamic Route Network For Dialogue", "Specially, we propose a novel dynamic route network (DRN)."
+    )
+    assert (0, "Dynamic Route Network", "MODEL", "DRN") in found
+    found = paper_mentions(
+        "Neural Cache with Completion for Retrieval",
+        "We propose Neural Cache (NC). With completion, we propose Neural Cache with Completion (NCC).",
+    )
+    assert [(surface, canonical) for i, surface, _, canonical in found if i == 0] == [
+        ("Neural Cache with Completion", "NCC")
+    ]

@@ -3,6 +3,7 @@
 import pytest
 
 from digest_pipeline.extraction import build_extractor, extract
+from digest_pipeline.extraction.tokenizer import CHUNK_SLICE, LONG_CHUNK
 
 
 def tokens(text: str) -> list[str]:
@@ -28,6 +29,8 @@ def tokens(text: str) -> list[str]:
             ["LEVIR-CD", "(", "F1", ":", "92.18", "%", ",", "IoU", ":", "85.49", "%", ")"],
         ),
         ("DETR-like BERT-based", ["DETR", "-", "like", "BERT", "-", "based"]),
+        # Letters after a number are its unit, unless the number is part of a name.
+        ("50.4AP 24GB R2GenGPT T5Gemma", ["50.4", "AP", "24", "GB", "R2GenGPT", "T5Gemma"]),
     ],
 )
 def test_names_come_out_whole_and_without_particles(text, expected):
@@ -42,3 +45,11 @@ def test_korean_metric_words_lose_their_particles():
         ("지연 시간", "latency"),
         ("정밀도", "precision"),
     ]
+
+
+@pytest.mark.parametrize("words_before", [0, 1, 63, 64, 100])
+def test_a_long_chunk_is_cut_into_slices_wherever_it_starts(words_before):
+    text = "a " * words_before + "x" * LONG_CHUNK + " end"
+    doc = build_extractor().make_doc(text)
+    assert max(len(token) for token in doc) <= CHUNK_SLICE
+    assert doc.text == text
