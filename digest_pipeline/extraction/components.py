@@ -61,7 +61,7 @@ DATASET_NOUNS = (
     "데이터셋|벤치마크|데이터세트|말뭉치|코퍼스|평가셋|테스트셋|평가 세트|테스트 세트"
 )
 MODEL_NOUNS = "model|models|network|networks|backbone|모델|네트워크|백본"
-APPOSITION_MODEL_NOUNS = "model|network|system|architecture|detector"
+APPOSITION_MODEL_NOUNS = "model|network"
 # One alternation each, a named group per label, so a candidate costs two regex calls.
 SHAPE = re.compile(
     r"(?P<DATASET>[A-Za-z0-9∞][\w.+∞-]*(?:Bench|BENCH|QA|-CD|Eval|EVAL|Arena))"
@@ -122,11 +122,11 @@ TASK_AFTER_METRIC = {
 
 def is_kind(written: str) -> bool:
     """Whether a model name of several words, as written, names a kind: all in lower case, with
-    no version ("diffusion transformer", "feature pyramid network"; not "Diffusion Transformer")."""
+    no version ("vision transformer", "graph attention network"; not "Vision Transformer")."""
     return written.islower() and not any(char.isdigit() for char in written)
 
 
-# A plural of a name no list holds: "FocalNets", "HGNNs", "$k$NN-LMs" name "FocalNet", "HGNN", ...
+# A plural of a name no list holds: "KiteNets", "ABCNs" name "KiteNet", "ABCN".
 PLURAL_NAME = re.compile(r"(?:[A-Z]|Net|[Ff]ormer)s$")
 # Versioned-looking tokens that are not models.
 NOT_VERSIONED_MODEL = re.compile(
@@ -172,15 +172,6 @@ def is_case_sensitive(alias: str) -> bool:
     return len(alias) <= 4 or not any(char.islower() for char in alias)
 
 
-def spellings(entity: Entity, alias: str) -> list[str]:
-    """How texts write a gazetteer alias: as listed and, for a model name of several words,
-    in the plural ("Focal Transformers", "Retentive Networks")."""
-    last = alias.rsplit(" ", 1)[-1]
-    if entity.label == "MODEL" and last != alias and last.isalpha() and not last.endswith("s"):
-        return [alias, alias + "s"]
-    return [alias]
-
-
 @Language.factory("digest_entities", default_config={"data": str(DATA)})
 def create_entity_recogniser(nlp: Language, name: str, data: str) -> "EntityRecogniser":
     return EntityRecogniser(nlp, Path(data))
@@ -197,9 +188,7 @@ class EntityRecogniser:
         # otherwise fill the pipeline tokenizer's cache before any digest text is seen.
         make_doc = make_rule_tokenizer(nlp, cache_size=0)
         for entity in self.gazetteer.entities:
-            aliases = {
-                spelling for alias in (entity.name, *entity.aliases) for spelling in spellings(entity, alias)
-            }
+            aliases = {entity.name, *entity.aliases}
             exact = [
                 make_doc(alias) for alias in aliases if entity.case_sensitive or is_case_sensitive(alias)
             ]
@@ -410,13 +399,14 @@ def is_introduced(doc: Doc, start: int) -> bool:
     return before >= 0 and (doc[before].lower_ in PROPOSE_WORDS or doc[before].lower_ in NOVEL_WORDS)
 
 
-NAMING_WORDS = {"called", "termed", "named", "dubbed", "coined"}
+# Words that introduce a name ("a model called X"); "known as" is two words.
+NAMING_WORDS = ("called", "termed", "named", "dubbed", "coined", "known as")
 NAMING_REACH = 6
 
 
 def named_as(doc: Doc, start: int) -> str | None:
-    """The type a naming phrase before `start` gives the name: "a novel model of representation
-    learning called ..." -> MODEL; the nearest type noun within a few words before decides."""
+    """The type a naming phrase before `start` gives the name: "a new model for sparse
+    retrieval called ..." -> MODEL; the nearest type noun within a few words before decides."""
     before = [token.lower_ for token in doc[max(0, start - 2 - NAMING_REACH) : start]]
     if before[-2:] == ["known", "as"]:
         before.pop()
@@ -436,7 +426,7 @@ def expansion_start(doc: Doc, opening: int, abbreviation: str) -> int | None:
         return None
     lowest = max(0, opening - len(capitals) - 3)
     texts = [token.text for token in doc[lowest:opening]]  # strings: a Token costs more to make
-    if hyphens := texts.count("-"):  # a hyphen before a modifier is a token ("Knowledge - enhanced")
+    if hyphens := texts.count("-"):  # a hyphen before a modifier is a token ("Context - enhanced")
         lowest = max(0, lowest - 2 * hyphens)
         texts = [token.text for token in doc[lowest:opening]]
     for start in range(opening - 1, lowest - 1, -1):
@@ -461,7 +451,7 @@ def spells(words: list[str], capitals: list[str]) -> bool:
 def initials(word: str) -> str:
     """The letters a word gives an abbreviation: none for a function word, else the initial of
     each hyphenated part and the capitals inside mixed-case parts, which backronyms spell with
-    ("RetrIeval" -> "RI"; not "BAM" -> "BAM")."""
+    ("ReTrieval" -> "RT"; not "ABC" -> "ABC")."""
     if word.lower() in FUNCTION_WORDS:
         return ""
     return "".join(

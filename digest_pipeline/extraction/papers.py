@@ -3,8 +3,7 @@
 A paper names its artefact in the title ("Seed-Music: A Unified ...") and then uses
 the name everywhere, with nothing in any list to recognise it. A title's lead name
 becomes an entity when the paper's texts present it as a model or a dataset ("X, a
-benchmark", "a model termed X", "Seed-Music는 ... 모델입니다"), or, presented as
-nothing, when they refer back to "our model"; names any text of the paper found by
+benchmark", "a model termed X", "Seed-Music는 ... 모델입니다"); names any text of the paper found by
 shape or context are likewise tagged in every text of the paper, unless the paper
 presents them only as a method or framework (ANNOTATION.md: those are not models).
 Occurrences are found by search in each text, on token boundaries: as written, a name
@@ -16,7 +15,14 @@ from collections.abc import Iterator, Sequence
 
 from spacy.tokens import Doc, Span
 
-from digest_pipeline.extraction.components import FUNCTION_WORDS, NAME_LIKE, entities, set_entities, spells
+from digest_pipeline.extraction.components import (
+    FUNCTION_WORDS,
+    NAME_LIKE,
+    NAMING_WORDS,
+    entities,
+    set_entities,
+    spells,
+)
 from digest_pipeline.extraction.gazetteer import Gazetteer
 from digest_pipeline.extraction.tokenizer import source_text
 
@@ -48,28 +54,30 @@ AFTER_NAME = [
         # "X: A Unified Framework for ...", "X: Efficient Diffusion Transformers for ..."
         rf"\s*:\s+(?:(?:an?|the)\s+)?(?:{MODIFIER}\s+){{0,8}}?(?P<noun>{NOUN}){TITLE_HEAD}",
         # "X dataset", "X (Expansion) dataset", "X 프레임워크"
-        rf"(?:\s*\([^()]{{0,80}}\))?\s*(?P<noun>{NOUN})",
+        rf"(?:\s*\([^()]{{0,80}}\))?\s*(?P<noun>{NOUN})s?(?![A-Za-z])",
         # "X는 ... 새로운 음악 생성 모델입니다", "X는 ... FL 방법이며", "X라는 새로운 ... 방법을"
         rf"(?:은|는|이|가)\s+(?:{KOREAN_WORD}\s+){{0,20}}?(?P<noun>{NOUN})(?:입니다|이다|이며|이고|인|으로|로|임)",
         rf"(?:이라는|라는)\s+(?:{KOREAN_WORD}\s+){{0,4}}?(?P<noun>{NOUN})",
     )
 ]
+NAMING = "|".join(re.escape(word) for word in NAMING_WORDS)
 # ... and what may come before it, matched where it starts: "a novel model termed X", "a
 # large-scale dataset, called X", "our model, the X", "시스템인 X".
 BEFORE_NAME = re.compile(
-    rf"(?P<noun>{NOUN})s?(?:인|이라는|라는)?\s*,?\s*(?:(?:called|named|termed|dubbed|coined|known as|namely)\s+)?"
+    rf"(?P<noun>{NOUN})s?(?:인|이라는|라는)?\s*,?\s*(?:(?:{NAMING}|namely)\s+)?"
     r"(?:the\s+)?['\"‘“]?\Z",
     re.IGNORECASE,
 )
 REACH_BEFORE = 60
 NAME_CHAR = re.compile(r"[A-Za-z0-9-]")
-# Where a text introduces a new name: after a naming word ("a novel model termed FDP"), or
-# after "our model," ("Our model, the Routing Transformer"); BEFORE_NAME then gives its type.
-# The name is one word, or up to six capitalised words.
-NAMING_WORDS = ("called", "named", "termed", "dubbed", "coined", "known as", "our ")
+# Where a text introduces a new name: after a naming word ("a novel model termed KNR"), or
+# after "our model," ("Our model, the Sparse Mixer"); BEFORE_NAME then gives its type.
+# The name is one word, or up to six capitalised words; its first word has a capital or a
+# digit ("termed as X", "named after X" introduce no name "as X", "after X").
+NAMING_CUE = re.compile(rf"(?<![A-Za-z])(?:{NAMING}|our\s)", re.IGNORECASE)
 INTRODUCTION = re.compile(
-    rf"(?:called|named|termed|dubbed|coined|known as|our\s+(?:{NOUN}),)\s+(?:the\s+)?"
-    r"(?P<name>(?-i:[A-Za-z0-9][A-Za-z0-9.+-]*[A-Za-z0-9+](?:\s+[A-Z][A-Za-z0-9.+-]*[A-Za-z0-9+]){0,5}))",
+    rf"(?:{NAMING}|our\s+(?:{NOUN}),)\s+(?:the\s+)?"
+    r"(?P<name>(?-i:[a-z0-9]*[A-Z0-9][A-Za-z0-9.+-]*[A-Za-z0-9+](?:\s+[A-Z][A-Za-z0-9.+-]*[A-Za-z0-9+]){0,5}))",
     re.IGNORECASE,
 )
 
@@ -77,26 +85,12 @@ INTRODUCTION = re.compile(
 def named(text: str) -> Iterator[tuple[str, str]]:
     """The names a text introduces with a type noun, as (name, type). The pattern is tried
     only where a naming word is: searching the text with it cost ten times as much."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # offsets must stay the text's
-        lowered = text
-    for word in NAMING_WORDS:
-        start = lowered.find(word)
-        while start != -1:
-            if not (start and lowered[start - 1].isalpha()) and (match := INTRODUCTION.match(text, start)):
-                name_start = match.start("name")
-                noun = BEFORE_NAME.search(text, max(0, name_start - REACH_BEFORE), name_start)
-                if noun:
-                    yield match.group("name"), NOUN_TYPE[noun.group("noun").lower()]
-            start = lowered.find(word, start + 1)
-
-
-# A paper that refers back to its contribution as a model presents its name as one.
-BACK_REFERENCE = re.compile(
-    r"\b(?:our|the proposed|the whole|the resulting)\s+(?:proposed\s+)?(?:model|network|system)\b"
-    r"|(?:우리|제안된|제안하는|제안한)(?:의)?\s*모델",
-    re.IGNORECASE,
-)
+    for cue in NAMING_CUE.finditer(text):
+        if match := INTRODUCTION.match(text, cue.start()):
+            name_start = match.start("name")
+            noun = BEFORE_NAME.search(text, max(0, name_start - REACH_BEFORE), name_start)
+            if noun:
+                yield match.group("name"), NOUN_TYPE[noun.group("noun").lower()]
 
 
 def title_name(title: str) -> str | None:
@@ -115,7 +109,7 @@ def presented_as(name: str, texts: Sequence[str]) -> str | None:
     """
     votes = {"MODEL": 0, "DATASET": 0, "METHOD": 0}
     for text in texts:
-        for start, end in occurrences(text, name, ""):
+        for start, end in occurrences(text, name):
             matches = [pattern.match(text, end) for pattern in AFTER_NAME]
             before = max(0, start - REACH_BEFORE)
             # A word search first: the pattern, tried at every offset, costs ten times as much.
@@ -131,14 +125,14 @@ def presented_as(name: str, texts: Sequence[str]) -> str | None:
     return "METHOD" if votes["METHOD"] else None
 
 
-# Head words that name what they end: "... Attention Network", "KeNet", "... Recommender".
+# Head words that name what they end: "... Attention Network", "KiteNet", "... Recommender".
 MODEL_HEAD = re.compile(r"(?:Net|Networks?|Transformers?|Recommender|Model)$", re.IGNORECASE)
 
 
 def names_a_model(name: str, gazetteer: Gazetteer) -> bool:
     """Whether the name says it is a model even where the text calls it a framework: it ends
-    in a model head word ("... Attention Network", "KeNet") or in a known model's name
-    ("AudioBERT", "ReCLAP", "Focus-DETR": variants of a model)."""
+    in a model head word ("... Attention Network", "KiteNet") or in a known model's name
+    ("SpeechBERT", "MusiCLAP", "Kite-DETR": variants of a model)."""
     return bool(MODEL_HEAD.search(name)) or any(
         name[i].isupper() and len(name) - i >= 3 and gazetteer.lookup("MODEL", name[i:])
         for i in range(1, len(name))
@@ -171,8 +165,6 @@ def paper_names(
     lead = title_name(source_text(title)) if title is not None else None
     if lead and lead not in names and not gazetteer.is_non_entity(lead):
         label = presented_as(lead, texts)
-        if label is None and any(BACK_REFERENCE.search(text) for text in texts):
-            label = "MODEL"
         if label in {"MODEL", "DATASET"}:
             names[lead] = (label, lead)
     for name, found in list(names.items()):
@@ -185,7 +177,7 @@ BRACKETED = re.compile(r"\s*\(([^()]{4,80})\)")
 
 
 def expansions_after(name: str, texts: Sequence[str]) -> set[str]:
-    """Expansions written after a name: "FDP (Focus, Distinguish, and Prompt)"."""
+    """Expansions written after a name: "SEC (Scan, Extract, and Classify)"."""
     capitals = [char for char in name if char.isupper()]
     found: set[str] = set()
     if len(capitals) < 2:
@@ -193,7 +185,7 @@ def expansions_after(name: str, texts: Sequence[str]) -> set[str]:
     for text in texts:
         if "(" not in text:
             continue
-        for _, end in occurrences(text, name, ""):
+        for _, end in occurrences(text, name):
             bracketed = BRACKETED.match(text, end)
             words = re.findall(r"[\w-]+", bracketed.group(1)) if bracketed else []
             if (
@@ -205,13 +197,12 @@ def expansions_after(name: str, texts: Sequence[str]) -> set[str]:
     return found
 
 
-def occurrences(text: str, name: str, label: str) -> Iterator[tuple[int, int]]:
+def occurrences(text: str, name: str, plural: bool = False) -> Iterator[tuple[int, int]]:
     """Where a text writes a name, as (start, end): not inside a longer word; a name of several
-    words in any case ("Dynamic Knowledge Routing Network" in a title, "dynamic knowledge
-    routing network" in the abstract), a model's also in the plural ("FocalNets")."""
-    plural = label == "MODEL"
+    words in any case ("Sparse Mixing Network" in a title, "sparse mixing network" in the
+    abstract), a one-word model name also in the plural ("KiteNets")."""
     if " " in name:
-        for found in re.finditer(re.escape(name) + ("s?" if plural else ""), text, re.IGNORECASE):
+        for found in re.finditer(re.escape(name), text, re.IGNORECASE):
             yield found.start(), found.end()
         return
     start = text.find(name)
@@ -233,7 +224,7 @@ def tag_paper_names(docs: Sequence[Doc], names: dict[str, tuple[str, str] | None
         added = [
             span
             for name, (label, canonical) in tagged
-            for start, end in occurrences(text, name, label)
+            for start, end in occurrences(text, name, plural=label == "MODEL")
             if (span := doc.char_span(start, end, label=label, kb_id=canonical, span_id="paper")) is not None
         ]
         current = entities(doc)

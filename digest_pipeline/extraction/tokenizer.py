@@ -40,7 +40,7 @@ MODIFIER_HYPHEN = rf"-(?=(?:{'|'.join(HYPHEN_MODIFIERS)})$)"
 # "x" after a number is a factor ("4.9x"), "배" its Korean form.
 FACTOR = r"(?<=[0-9])[x×]$"
 # Letters glued to a number are its unit or metric: "50.4AP", "24GB", "512px"; not when the
-# digits follow a letter, as inside a name ("R2GenGPT", "T5Gemma").
+# digits follow a letter, as inside a name ("M3Former", "V2Net").
 NUMBER_LETTERS = r"(?<=[0-9])(?<![A-Za-z][0-9])(?<![A-Za-z][0-9]{2})[A-Za-z]{2,}$"
 # A sentence-final period after a capital or digit ("... Llama 3.1 70B."), which the defaults keep.
 FINAL_PERIOD = r"(?<=[A-Z0-9%)\]])\.$"
