@@ -34,3 +34,18 @@ def test_results_f1_stays_above_its_floor(report):
 def test_evaluate_command_prints_the_same_figures_as_json(report, capsys):
     assert main(["evaluate", "--gold", str(DEV_GOLD), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == report
+
+
+HELDOUT_GOLD = REPO / "digest_pipeline_tests" / "gold" / "heldout.jsonl"
+
+
+def test_the_heldout_gold_is_well_formed():
+    """The held-out set carries no floor (a floor would make it a tuning target); it must stay
+    scoreable: spans inside their text, without surrounding blanks, of the three labels."""
+    for line in HELDOUT_GOLD.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        for entity in entry["entities"]:
+            surface = entry["text"][entity["start"] : entity["end"]]
+            assert surface and surface == surface.strip(), (entry["id"], entity)
+            assert entity["label"] in {"MODEL", "DATASET", "METRIC"}
+    assert evaluate_file(HELDOUT_GOLD)[0]["mention"]["MODEL"]["tp"] > 0
