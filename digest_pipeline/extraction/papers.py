@@ -227,11 +227,7 @@ def tag_paper_names(docs: Sequence[Doc], names: dict[str, tuple[str, str] | None
             for start, end in occurrences(text, name, plural=label == "MODEL")
             if (span := doc.char_span(start, end, label=label, kb_id=canonical, span_id="paper")) is not None
         ]
-        current = entities(doc)
-        if untagged:
-            current = [ent for ent in current if ent.id_ == "gazetteer" or ent.text not in untagged]
-        elif not added:
-            continue
+        current = [ent for ent in entities(doc) if ent.id_ == "gazetteer" or ent.text not in untagged]
         taken = {i for ent in current for i in range(ent.start, ent.end)}
         fresh: list[Span] = []
         for span in added:
