@@ -5,7 +5,8 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,18 @@ class ProgressHandler(logging.Handler):
         print(f"[{time.monotonic() - self.started:6.1f}s] {line}", file=sys.stderr, flush=True)
 
 
+@contextmanager
+def environment(settings: dict[str, str]) -> Iterator[None]:
+    """`settings` in the environment, where not set already, for the duration of the block."""
+    added = {name: value for name, value in settings.items() if name not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name in added:
+            del os.environ[name]
+
+
 def ingest(paths: Sequence[str], database: str, year: int | None, everything: bool = False) -> int:
     from dagster import DagsterInstance, logger
 
@@ -59,14 +72,16 @@ def ingest(paths: Sequence[str], database: str, year: int | None, everything: bo
     defs = build_definitions(paths, database, year)
     job = defs.resolve_job_def(INGEST_JOB).with_logger_defs({"progress": progress})
     # With DAGSTER_HOME set, the partitions and the run are recorded where `dagster dev` shows them.
+    settings = {}
     if os.environ.get("DAGSTER_HOME"):
         instance = DagsterInstance.get()
     else:
         # Nobody watches an ephemeral instance's partition statuses: one "planned" event per
-        # asset instead of one per asset and file saves seconds per hundred files.
-        os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
+        # asset instead of one per asset and file saves seconds per hundred files. Only for
+        # this run: a process that calls `main` goes on with its own settings.
+        settings["DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"] = "true"
         instance = DagsterInstance.ephemeral()
-    with instance:
+    with instance, environment(settings):
         plan = IngestPlan.make(instance, paths, database, year, everything)
         print(plan.describe(), file=sys.stderr)
         result = job.execute_in_process(

@@ -1,5 +1,6 @@
 """`digest-pipeline ingest`: the asset graph through Dagster, with a summary at the end."""
 
+import os
 import shutil
 
 import duckdb
@@ -19,6 +20,15 @@ def test_ingest_on_the_seeds_prints_progress_and_a_summary(tmp_path, capsys):
     assert "parsed_tables: done" in err and "warehouse_marts: done" in err
     with duckdb.connect(str(database), read_only=True) as db:
         assert db.execute("SELECT count(*) FROM marts.papers").fetchone()[0] == 103
+
+
+def test_ingest_leaves_the_callers_environment_as_it_was(tmp_path, monkeypatch):
+    # The throwaway instance's event setting would otherwise reach every later run and
+    # `dagster dev` started from the same process, which then shows no failed partitions.
+    monkeypatch.delenv("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", raising=False)
+    before = dict(os.environ)
+    assert main(["ingest", str(SEEDS), "--db", str(tmp_path / "d.duckdb")]) == 0
+    assert dict(os.environ) == before
 
 
 def test_a_file_that_cannot_be_parsed_is_named_and_fails_the_command_after_the_others_land(tmp_path, capsys):
