@@ -5,6 +5,7 @@ and the dataset and model named around them, then finalises `doc.ents`.
 """
 
 import re
+from bisect import bisect_left, bisect_right
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -24,9 +25,9 @@ def results(doc: Doc) -> list[dict]:
 NUMBER = re.compile(r"^([+-]?\d+(?:[.,]\d+)*)(\\?%p?)?$")
 UNITS = {"%": "%", "%p": "pt", "배": "x", "x": "x", "×": "x", "times": "x", "ms": "ms", "s": "s", "초": "s", "점": "pt", "points": "pt", "point": "pt", "percentage": "pt", "pp": "pt", "pt": "pt", "p": "pt"}  # fmt: skip
 # Words after a number that make it a count, not a metric value.
-COUNT_WORDS = {"entries", "samples", "pages", "images", "tokens", "parameters", "params", "hours", "epochs", "layers", "layer", "examples", "papers", "languages", "tasks", "authors", "documents", "users", "items", "queries", "videos", "frames", "pairs", "words", "sentences", "classes", "categories", "steps", "iterations", "gpus", "gpu", "nodes", "resolution", "gb", "mb", "kb", "tb", "k", "m", "b", "g", "thousand", "million", "billion", "trillion"}  # fmt: skip
-# Korean counters and ordinals, which come with particles glued on ("3단계로", "1차").
-KOREAN_COUNTERS = ("개", "명", "시간", "장", "편", "층", "건", "단계", "번째", "차")
+COUNT_WORDS = {"entries", "samples", "pages", "images", "tokens", "parameters", "params", "hours", "epoch", "epochs", "layers", "layer", "round", "rounds", "shot", "shots", "examples", "papers", "languages", "tasks", "authors", "documents", "users", "items", "queries", "videos", "frames", "pairs", "words", "sentences", "classes", "categories", "steps", "iterations", "gpus", "gpu", "nodes", "resolution", "gb", "mb", "kb", "tb", "k", "m", "b", "g", "thousand", "million", "billion", "trillion"}  # fmt: skip
+# Korean counters and ordinals, which come with particles glued on ("3단계로", "2번째").
+KOREAN_COUNTERS = ("개", "명", "시간", "장", "편", "층", "건", "단계", "번째")
 # Words before a number that make it a setting, not a result ("resolution 224", "batch size 32").
 SETTING_WORDS = {"resolution", "size", "sizes", "batch", "epoch", "epochs", "layer", "layers", "seed", "rank", "version", "top", "k", "n", "step", "steps", "length"}  # fmt: skip
 # Range marks: "68-71%" gives both ends the unit.
@@ -100,7 +101,10 @@ class ResultExtractor:
             if label in ("DATASET", "MODEL")
             for i in range(start, end)
         }
+        # "Recall at 10" names a cutoff as "Recall@10" does: the number is part of the name.
+        named.update(end + 1 for _, end, *_ in metrics if words[end] == "at" and words[end + 1].isdigit())
         keys = None  # the dataset and model names results are keyed on, made at the first value
+        sentences = Sentences(text)
         models = Models(mentions)
         # A value just before a metric is that metric's, not the previous one's ("59.5 F1 and 41.6 EM").
         # Looking for a digit in the text first spares reading the words before most metrics.
@@ -130,15 +134,19 @@ class ResultExtractor:
                     and not trained_on(words, mention)
                     and not compared_with(words, mention)
                 ]
-            sentence = sentence_bounds(text, start_char)
-            dataset = self.nearest(keys, "DATASET", start_char, end_char, sentence) or self.same_as_before(
-                keys, text, sentence
-            )
-            model = self.nearest(keys, "MODEL", start_char, end_char, sentence)
+                key_starts = [key[2] for key in keys]
+            sentence = sentences.around(start_char)
+            # The names before the sentence and in it: mentions are in text order.
+            first, last = (bisect_left(key_starts, bound) for bound in sentence)
+            before, in_sentence = keys[:first], keys[first:last]
+            dataset = self.nearest(
+                in_sentence, "DATASET", start_char, end_char, sentence
+            ) or self.same_as_before(before, text, sentence)
+            model = self.nearest(in_sentence, "MODEL", start_char, end_char, sentence)
             names = [canonical] * len(values)
             if RESPECTIVELY.search(text, *sentence):
                 names = self.respective_metrics(words, metrics, index, scored, len(values)) or names
-                on = on | self.respective_datasets(words, values, keys, sentence)
+                on = on | self.respective_datasets(words, values, in_sentence, sentence)
             for (token_index, value, unit), metric in zip(values, names, strict=True):
                 claimed.add(token_index)
                 found.append(
@@ -157,8 +165,8 @@ class ResultExtractor:
     def leading(
         words: "TokenTexts", start: int, previous_end: int | None, named: set[int]
     ) -> list[tuple[int, float, str]]:
-        """The values just before the metric at `start`: a number at most MAX_LEAD words before
-        it ("58.5 mIoU", "25% higher GPU throughput", "1.98배의 디코딩 지연 시간"), with the numbers
+        """The values just before the metric at `start`: a number right before it ("58.5 mIoU")
+        or, with its unit, at most MAX_LEAD words before it ("25% higher recall"), with the numbers
         joined to it ("82.3% and 83.9% top-1 accuracy"), but none that directly follows the
         previous metric ("F1 92.18 IoU")."""
         limit = 0 if previous_end is None else previous_end
@@ -170,6 +178,10 @@ class ResultExtractor:
             value = value_at(words, i, number, named) if number else None
             if value is not None:
                 if previous_end is not None and follows(words, previous_end, i):
+                    break
+                # Words apart, only a number with a unit is the metric's: a bare one is a label
+                # or a count ("Table 3 shows accuracy", "after 3 rounds accuracy").
+                if not (value[1] or between == 0):
                     break
                 found.append((i, *value))
             elif unit_of(text) or (found and text.lower() in CONNECTORS):
@@ -350,6 +362,13 @@ class Scan:
         return found, on
 
 
+def is_korean_counter(word: str) -> bool:
+    return any(
+        word.startswith(counter) and (word == counter or word[len(counter) :] in PARTICLES)
+        for counter in KOREAN_COUNTERS
+    )
+
+
 def value_at(words: "TokenTexts", i: int, number: re.Match, named: set[int]) -> tuple[float, str] | None:
     """The value and unit of the `number` at `i`, or None when it is no metric value: a count,
     a setting, a year, a cutoff, a proportion or part of a name."""
@@ -359,19 +378,19 @@ def value_at(words: "TokenTexts", i: int, number: re.Match, named: set[int]) -> 
     preceding = words[i - 1].lower()
     if (
         following.lower() in COUNT_WORDS
-        or following.startswith(KOREAN_COUNTERS)
+        or is_korean_counter(following)
         or preceding in SETTING_WORDS
         or YEAR.match(words[i])
     ):
         return None
     unit = UNITS[number[2].lstrip("\\")] if number[2] else unit_of(following)
     after_unit = words[i + 1] if number[2] else words[i + 2]
-    # A cutoff ("accuracy at 25") or a proportion of something ("with 35% of the compute").
-    if (not unit and preceding == "at") or (unit == "%" and after_unit.lower() == "of"):
+    # A proportion of something ("with 35% of the compute").
+    if unit == "%" and after_unit.lower() == "of":
         return None
-    # A signed change or a change "by" a value with no unit is in points ("(+2.2)", "+2.1
-    # absolute nDCG@10", "improves F1 by 3.42").
-    if not unit and (number[1][0] in "+-" or preceding == "by"):
+    # A gain or a change "by" a value with no unit is in points ("(+2.2)", "improves F1 by
+    # 3.42"); a minus sign is as often an absolute value ("a correlation of -0.42").
+    if not unit and (number[1][0] == "+" or preceding == "by"):
         unit = "pt"
     return float(number[1].replace(",", "")), unit
 
@@ -438,16 +457,18 @@ class Models:
     """The model a value is stated for right beside it: "GPT-4o(78.6%)", "YOLOv8-S의 42.7%",
     "Llama 3.1 70B는 81.5%", "65% with ChatGPT"."""
 
-    __slots__ = ("by_end", "by_start")
+    __slots__ = ("by_end", "by_start", "starts")
 
     def __init__(self, mentions: list[tuple]):
         self.by_end = {end: canonical for _, end, *_, label, canonical in mentions if label == "MODEL"}
         self.by_start = {start: canonical for start, _, *_, label, canonical in mentions if label == "MODEL"}
+        self.starts = sorted(self.by_start)
 
     def named_between(self, start: int, stop: int) -> bool:
         """Whether a model is named in tokens `start` to `stop` (a parallel clause's value
         could follow), without reading them."""
-        return any(start <= i < stop for i in self.by_start)
+        k = bisect_left(self.starts, start)
+        return k < len(self.starts) and self.starts[k] < stop
 
     def own(self, words: "TokenTexts", i: int) -> str | None:
         if words[i - 1] in OWNER_MARKS and i - 1 in self.by_end:
@@ -459,7 +480,7 @@ class Models:
         return None
 
 
-RESPECTIVELY = re.compile(r"\brespectively\b|각각")
+RESPECTIVELY = re.compile(r"\brespectively\b|각각", re.IGNORECASE)
 # Korean particles after a dataset name that put the values after it on it ("B에서 76.3%").
 LOCATIVES = {"에서", "에서는", "에서도", "의"}
 # An explicit back-reference to the dataset named earlier ("the same test set", "같은 조건에서").
@@ -488,9 +509,22 @@ class TokenTexts(dict):
 SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 
 
-def sentence_bounds(text: str, offset: int) -> tuple[int, int]:
-    start = 0
-    for match in SENTENCE_END.finditer(text, 0, offset):
-        start = match.end()
-    end_match = SENTENCE_END.search(text, offset)
-    return start, end_match.start() if end_match else len(text)
+# In a text without sentence ends (a flattened table) every metric's sentence would be the
+# whole text, searched once per metric and copied into each result: a sentence is cut to this
+# many characters either side of its metric.
+SENTENCE_REACH = 500
+
+
+class Sentences:
+    """The sentence around an offset of a text whose sentence ends are found once."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, text: str):
+        breaks = list(SENTENCE_END.finditer(text))
+        self.starts = [0, *(match.end() for match in breaks)]
+        self.ends = [*(match.start() for match in breaks), len(text)]
+
+    def around(self, offset: int) -> tuple[int, int]:
+        k = bisect_right(self.starts, offset) - 1
+        return max(self.starts[k], offset - SENTENCE_REACH), min(self.ends[k], offset + SENTENCE_REACH)

@@ -1,6 +1,9 @@
 """Reported results: metric values with units, and the dataset they are reported on."""
 
+import pytest
+
 from digest_pipeline.extraction import extract
+from digest_pipeline.extraction.results import SENTENCE_REACH
 
 
 def results(text: str) -> list[tuple]:
@@ -295,3 +298,24 @@ def test_a_proportion_is_not_a_value():
     assert results("It reaches 92.0% accuracy on the held-out questions with 35% of the compute.") == [
         (None, "accuracy", 92.0, "%")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Table 3 shows accuracy of 80.1%.", [(None, "accuracy", 80.1, "%")]),  # a label
+        ("After 3 rounds accuracy is 80%.", [(None, "accuracy", 80.0, "%")]),  # a count
+        ("표 3의 정확도는 80.1%입니다.", [(None, "accuracy", 80.1, "%")]),
+        ("BLEU peaks at 31.2 on the test set.", [(None, "BLEU", 31.2, "")]),  # "at" is no cutoff
+        ("The correlation of accuracy is -0.42 here.", [(None, "accuracy", -0.42, "")]),  # not a change
+        ("F1 점수가 2.1 개선되었습니다.", [(None, "F1", 2.1, "")]),  # 개선 is no counter 개
+    ],
+)
+def test_numbers_that_only_look_like_labels_counts_or_cutoffs_stay_values(text, expected):
+    assert results(text) == expected
+
+
+def test_the_sentence_kept_with_a_result_is_cut_where_the_text_has_no_sentence_ends():
+    (extraction,) = extract(["F1 1 " * 2_000])
+    assert len(extraction.results) == 2_000
+    assert max(len(result.sentence) for result in extraction.results) <= 2 * SENTENCE_REACH
