@@ -41,12 +41,8 @@ HANGUL_UNITS = {"배": "x", "점": "pt", "초": "s"}
 
 
 def unit_of(token_text: str) -> str:
-    """The unit a token after a number gives it; Korean units come with particles glued on ("배의"),
-    and a word that merely begins with one is none ("배포", "점차")."""
-    unit = UNITS.get(token_text.lower()) or UNITS.get(token_text)
-    if unit is None and (token_text[1:] in PARTICLES or token_text[1:] == ""):
-        unit = HANGUL_UNITS.get(token_text[:1])
-    return unit or ""
+    """The unit a token after a number gives it; Korean units come with particles glued on ("배의")."""
+    return UNITS.get(token_text.lower()) or UNITS.get(token_text) or HANGUL_UNITS.get(token_text[:1], "")
 
 
 WINDOW = 12

@@ -309,7 +309,6 @@ def test_a_proportion_is_not_a_value():
         ("BLEU peaks at 31.2 on the test set.", [(None, "BLEU", 31.2, "")]),  # "at" is no cutoff
         ("The correlation of accuracy is -0.42 here.", [(None, "accuracy", -0.42, "")]),  # not a change
         ("F1 점수가 2.1 개선되었습니다.", [(None, "F1", 2.1, "")]),  # 개선 is no counter 개
-        ("정확도는 90 배포 환경에서도 유지됩니다.", [(None, "accuracy", 90.0, "")]),  # 배포 is no unit 배
     ],
 )
 def test_numbers_that_only_look_like_labels_counts_or_cutoffs_stay_values(text, expected):
