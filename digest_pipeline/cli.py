@@ -56,7 +56,7 @@ def environment(settings: dict[str, str]) -> Iterator[None]:
 def ingest(paths: Sequence[str], database: str, year: int | None, everything: bool = False) -> int:
     from dagster import DagsterInstance, logger
 
-    from digest_pipeline.assets.outcomes import OUTCOME_ASSET
+    from digest_pipeline.assets.outcomes import only_files_failed
     from digest_pipeline.definitions import INGEST_JOB, build_definitions
 
     started = time.monotonic()
@@ -91,8 +91,7 @@ def ingest(paths: Sequence[str], database: str, year: int | None, everything: bo
             **plan.execution(),
         )
     failures = [event for event in result.all_events if event.is_step_failure]
-    # Files that cannot be parsed fail only the outcome step; everything else landed.
-    files_failed = bool(failures) and all(event.step_key == OUTCOME_ASSET for event in failures)
+    files_failed = only_files_failed({event.step_key for event in failures})
     if not result.success and not files_failed:
         reason = failures[0].step_failure_data.error.message.strip() if failures else "see the run's events"
         print(f"ingest failed: {reason}", file=sys.stderr)

@@ -19,7 +19,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 
 from digest_pipeline.assets import DIGEST_FILES
 from digest_pipeline.assets.marts import MART_KEYS
-from digest_pipeline.assets.outcomes import OUTCOME_ASSET
+from digest_pipeline.assets.outcomes import only_files_failed
 from digest_pipeline.resources import DigestInput
 from digest_pipeline.watching import FolderState, observe, partition_ranges, run_key
 
@@ -127,5 +127,5 @@ def last_run_failed(context: SensorEvaluationContext, key: str) -> bool:
                 for stats in context.instance.get_run_step_stats(run.run_id)
                 if stats.status == StepEventStatus.FAILURE
             }
-            return failed_steps != {OUTCOME_ASSET}
+            return not only_files_failed(failed_steps)
     return False

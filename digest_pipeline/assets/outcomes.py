@@ -15,6 +15,12 @@ from digest_pipeline.assets import EXTRACTED_ASSET_NAMES, PER_FILE, markdown_tab
 OUTCOME_ASSET = "ingested_files"
 
 
+def only_files_failed(failed_steps: set[str]) -> bool:
+    """Whether a run's failed steps say only that some of its files cannot be parsed: the rest
+    of the run landed, and running it again fails the same files the same way."""
+    return failed_steps == {OUTCOME_ASSET}
+
+
 def whole_file_failures(quarantine: pl.DataFrame) -> pl.DataFrame:
     """The files that could not be read or parsed at all: quarantine rows without a line."""
     return quarantine.filter(pl.col("line_number").is_null()).select("file_path", "reason")

@@ -273,9 +273,8 @@ class EntityRecogniser:
                 # A lower-case expansion of an unknown abbreviation is a kind, not a name
                 # ("feed-forward network (FFN)"), unless the paper introduces it as a model
                 # ("we propose a novel dynamic routing network (DRN)").
-                proper = all(word[0].isupper() for word in expansion if word.lower() not in FUNCTION_WORDS)
                 if (
-                    not (proper or (typed == "MODEL" and is_introduced(doc, start)))
+                    not (capitalised(expansion) or (typed == "MODEL" and is_introduced(doc, start)))
                     or label is None
                     or inside.start in taken
                     or self.gazetteer.is_non_entity(abbreviation)
@@ -436,6 +435,12 @@ def expansion_start(doc: Doc, opening: int, abbreviation: str) -> int | None:
         if first.lower() not in FUNCTION_WORDS and spells(texts[start - lowest :], capitals):
             return start
     return None
+
+
+def capitalised(words: list[str]) -> bool:
+    """Whether every word but the function words starts with a capital, as a name's words do
+    ("Content Focuser Network"; not "feed-forward network")."""
+    return all(word[0].isupper() for word in words if word.lower() not in FUNCTION_WORDS)
 
 
 def spells(words: list[str], capitals: list[str]) -> bool:

@@ -16,9 +16,9 @@ from collections.abc import Iterator, Sequence
 from spacy.tokens import Doc, Span
 
 from digest_pipeline.extraction.components import (
-    FUNCTION_WORDS,
     NAME_LIKE,
     NAMING_WORDS,
+    capitalised,
     entities,
     set_entities,
     spells,
@@ -188,11 +188,7 @@ def expansions_after(name: str, texts: Sequence[str]) -> set[str]:
         for _, end in occurrences(text, name):
             bracketed = BRACKETED.match(text, end)
             words = re.findall(r"[\w-]+", bracketed.group(1)) if bracketed else []
-            if (
-                len(words) > 1
-                and all(word[0].isupper() for word in words if word.lower() not in FUNCTION_WORDS)
-                and spells(words, capitals)
-            ):
+            if len(words) > 1 and capitalised(words) and spells(words, capitals):
                 found.add(bracketed.group(1).strip())
     return found
 
