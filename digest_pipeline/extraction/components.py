@@ -21,7 +21,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from digest_pipeline.extraction.gazetteer import DATA, Entity, entity_key, load_gazetteer
-from digest_pipeline.extraction.tokenizer import make_rule_tokenizer, source_text
+from digest_pipeline.extraction.tokenizer import TokenTexts, make_rule_tokenizer, source_text
 
 ENTITY_SPANS = "digest_pipeline.entity_spans"
 
@@ -211,22 +211,23 @@ class EntityRecogniser:
             for entity in (self.by_match_id[match_id],)
         ]
         text = source_text(doc)
+        words = TokenTexts(doc)
         # Tokens that could be names: ASCII, not all lower case, not a plain capitalised word,
         # not a number or punctuation ("GPT-4o", "FooSet", "MMLU", "Quokka-13B"; not "The").
         # A lexeme flag: spaCy decides it once per distinct word and reads it for the whole doc
         # at once.
         for i in doc.to_array(self.name_flag).nonzero()[0].tolist():
             token = doc[i]
-            name = token.text
+            name = words[i] = token.text
             context = CONTEXT.match(text, token.idx + len(name))
             if context is not None and NAME_LIKE.match(name):
                 candidates.append(Candidate(i, i + 1, context.lastgroup, "context"))
             elif shape := shape_of(name):
                 candidates.append(Candidate(i, i + 1, shape, "shape"))
-        set_entities(doc, self.add_expansions(doc, self.resolve(doc, candidates)))
+        set_entities(doc, self.add_expansions(doc, words, self.resolve(doc, words, candidates)))
         return doc
 
-    def add_expansions(self, doc: Doc, spans: list[Span]) -> list[Span]:
+    def add_expansions(self, doc: Doc, words: TokenTexts, spans: list[Span]) -> list[Span]:
         """ "Content Focuser Network (CFNet)": the expansion and its abbreviation are two
         spans of one entity. The abbreviation is a known span, or a name whose expansion
         says what it is ("... Network (HCN)")."""
@@ -244,9 +245,9 @@ class EntityRecogniser:
             if inside is None or len(inside) != 1 or inside.start < 2:
                 continue
             opening, abbreviation = inside.start - 1, inside.text
-            if doc[opening].text != "(" or not NAME_LIKE.match(abbreviation):
+            if words[opening] != "(" or not NAME_LIKE.match(abbreviation):
                 continue
-            start = expansion_start(doc, opening, abbreviation)
+            start = expansion_start(words, opening, abbreviation)
             if start is None or not taken.isdisjoint(range(start, opening)):
                 continue
             entity_span = known.get(inside.start)
@@ -255,9 +256,9 @@ class EntityRecogniser:
             else:
                 # Words as written: "Task-specific" may be three tokens.
                 expansion = [
-                    token.text
-                    for token in doc[start:opening]
-                    if token.text != "-" and not (token.i and doc[token.i - 1].text == "-")
+                    words[i]
+                    for i in range(start, opening)
+                    if words[i] != "-" and not (i and words[i - 1] == "-")
                 ]
                 typed = next(
                     (
@@ -268,13 +269,13 @@ class EntityRecogniser:
                     None,
                 )
                 label = typed or (
-                    "MODEL" if start and doc[start - 1].lower_ in PROPOSE_WORDS else named_as(doc, start)
+                    "MODEL" if start and words[start - 1].lower() in PROPOSE_WORDS else named_as(words, start)
                 )
                 # A lower-case expansion of an unknown abbreviation is a kind, not a name
                 # ("feed-forward network (FFN)"), unless the paper introduces it as a model
                 # ("we propose a novel dynamic routing network (DRN)").
                 if (
-                    not (capitalised(expansion) or (typed == "MODEL" and is_introduced(doc, start)))
+                    not (capitalised(expansion) or (typed == "MODEL" and is_introduced(words, start)))
                     or label is None
                     or inside.start in taken
                     or self.gazetteer.is_non_entity(abbreviation)
@@ -288,22 +289,22 @@ class EntityRecogniser:
             taken.update(range(start, inside.end))
         return sorted([*spans, *added], key=lambda span: span.start) if added else spans
 
-    def resolve(self, doc: Doc, candidates: list[Candidate]) -> list[Span]:
+    def resolve(self, doc: Doc, words: TokenTexts, candidates: list[Candidate]) -> list[Span]:
         taken = bytearray(len(doc))
         spans = []
         for candidate in sorted(candidates, key=lambda c: c.rank):
             if any(taken[candidate.start : candidate.end]):
                 continue
-            span = self.to_span(doc, candidate)
+            span = self.to_span(doc, words, candidate)
             if span is None:
                 continue
             taken[span.start : span.end] = b"\x01" * len(span)
             spans.append(span)
         return sorted(spans, key=lambda span: span.start)
 
-    def to_span(self, doc: Doc, candidate: Candidate) -> Span | None:
+    def to_span(self, doc: Doc, words: TokenTexts, candidate: Candidate) -> Span | None:
         entity, label = candidate.entity, candidate.label
-        text = entity.name if entity else doc[candidate.start].text  # found by shape or context: one token
+        text = entity.name if entity else words[candidate.start]  # found by shape or context: one token
         if (
             label == "MODEL"
             and candidate.end - candidate.start > 1
@@ -329,19 +330,14 @@ class EntityRecogniser:
                 if entity is None and base.lower() not in RANKING_BASES:
                     return None
         end = candidate.end
-        if end - candidate.start > 1 and doc[end - 1].lower_ in TRAILING_GENERIC:
+        if end - candidate.start > 1 and words[end - 1].lower() in TRAILING_GENERIC:
             end -= 1
-        if label == "METRIC" and task_word_follows(doc, candidate.start, end):
+        if label == "METRIC" and task_word_follows(words, candidate.start, end):
             return None
         canonical = entity.name if entity else text
-        if (
-            label == "MODEL"
-            and end < len(doc)
-            and SIZE.match(doc[end].text)
-            and not (entity and entity.params)
-        ):
+        if label == "MODEL" and SIZE.match(words[end]) and not (entity and entity.params):
             end += 1  # "Llama 3.1" + "8B": the size is part of the name
-            canonical = f"{canonical} {doc[end - 1].text}"
+            canonical = f"{canonical} {words[end - 1]}"
             sized = self.gazetteer.lookup("MODEL", canonical)
             canonical = sized.name if sized else canonical
         elif label == "METRIC" and (cutoff := AT_K.search(text)) and "@" not in canonical:
@@ -349,15 +345,15 @@ class EntityRecogniser:
         return Span(doc, candidate.start, end, label=label, kb_id=canonical, span_id=candidate.method)
 
 
-def task_word_follows(doc: Doc, start: int, end: int) -> bool:
+def task_word_follows(words: TokenTexts, start: int, end: int) -> bool:
     """Whether a task word follows the span, past an abbreviation in parentheses:
     "click-through rate (CTR) prediction" and its "(CTR) prediction" name a task, not a metric."""
     after = end
-    if after + 2 < len(doc) and doc[after].text == "(" and doc[after + 2].text == ")":
+    if words[after] == "(" and words[after + 2] == ")":
         after += 3
-    elif after < len(doc) and doc[after].text == ")" and start > 0 and doc[start - 1].text == "(":
+    elif words[after] == ")" and start > 0 and words[start - 1] == "(":
         after += 1
-    return after < len(doc) and doc[after].lower_ in TASK_AFTER_METRIC
+    return words[after].lower() in TASK_AFTER_METRIC
 
 
 # Words in an expansion that say what the abbreviation names.
@@ -390,12 +386,12 @@ ARTICLES = {"a", "an", "the", "our"}
 NOVEL_WORDS = {"novel", "new"}
 
 
-def is_introduced(doc: Doc, start: int) -> bool:
+def is_introduced(words: TokenTexts, start: int) -> bool:
     """Whether the words before `start` introduce a new name: "we propose (a) ...", "a novel ..."."""
     before = start - 1
-    while before >= 0 and doc[before].lower_ in ARTICLES:
+    while before >= 0 and words[before].lower() in ARTICLES:
         before -= 1
-    return before >= 0 and (doc[before].lower_ in PROPOSE_WORDS or doc[before].lower_ in NOVEL_WORDS)
+    return before >= 0 and (words[before].lower() in PROPOSE_WORDS or words[before].lower() in NOVEL_WORDS)
 
 
 # Words that introduce a name ("a model called X"); "known as" is two words.
@@ -403,10 +399,10 @@ NAMING_WORDS = ("called", "termed", "named", "dubbed", "coined", "known as")
 NAMING_REACH = 6
 
 
-def named_as(doc: Doc, start: int) -> str | None:
+def named_as(words: TokenTexts, start: int) -> str | None:
     """The type a naming phrase before `start` gives the name: "a new model for sparse
     retrieval called ..." -> MODEL; the nearest type noun within a few words before decides."""
-    before = [token.lower_ for token in doc[max(0, start - 2 - NAMING_REACH) : start]]
+    before = [words[i].lower() for i in range(max(0, start - 2 - NAMING_REACH), start)]
     if before[-2:] == ["known", "as"]:
         before.pop()
     elif not before or before[-1] not in NAMING_WORDS:
@@ -417,17 +413,17 @@ def named_as(doc: Doc, start: int) -> str | None:
     return None
 
 
-def expansion_start(doc: Doc, opening: int, abbreviation: str) -> int | None:
+def expansion_start(words: TokenTexts, opening: int, abbreviation: str) -> int | None:
     """Where the words before "(ABBR)" start to spell it (see `spells`): the nearest word that
     does, with only words (no numbers or punctuation) between it and the bracket."""
     capitals = [char for char in abbreviation if char.isupper()]
     if len(capitals) < 2:
         return None
     lowest = max(0, opening - len(capitals) - 3)
-    texts = [token.text for token in doc[lowest:opening]]  # strings: a Token costs more to make
+    texts = [words[i] for i in range(lowest, opening)]
     if hyphens := texts.count("-"):  # a hyphen before a modifier is a token ("Context - enhanced")
         lowest = max(0, lowest - 2 * hyphens)
-        texts = [token.text for token in doc[lowest:opening]]
+        texts = [words[i] for i in range(lowest, opening)]
     for start in range(opening - 1, lowest - 1, -1):
         first = texts[start - lowest]
         if not (first.isalpha() or "-" in first):

@@ -7,7 +7,7 @@ field and documentation, never harvested from digests.
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
@@ -16,6 +16,8 @@ PARAMS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BMK])\b", re.IGNORECASE)
 FOLD = re.compile(r"[\s_\-–—./·()]+")
 
 
+# Candidate names recur across texts and are looked up under each label.
+@lru_cache(maxsize=100_000)
 def entity_key(text: str) -> str:
     """What makes two spellings the same name: case, spaces, hyphens and dots do not count."""
     return FOLD.sub("", text.lower())

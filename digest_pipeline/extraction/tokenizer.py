@@ -119,6 +119,23 @@ def source_text(doc: Doc) -> str:
     return doc.user_data.get(SOURCE_TEXT) or doc.text
 
 
+class TokenTexts(dict):
+    """A doc's token texts by index, each made on first use, and "" outside the doc: the
+    components look at a few words around each candidate and metric, and spaCy builds a Token
+    object for every access. A dict, so that reading a word again costs no Python call."""
+
+    __slots__ = ("doc", "size")
+
+    def __init__(self, doc: Doc):
+        super().__init__()
+        self.doc = doc
+        self.size = len(doc)
+
+    def __missing__(self, index: int) -> str:
+        text = self[index] = self.doc[index].text if 0 <= index < self.size else ""
+        return text
+
+
 @spacy.registry.tokenizers("digest_pipeline.tokenizer.v1")
 def create_digest_tokenizer(cache_size: int = CACHE_SIZE):
     def make_tokenizer(nlp):
