@@ -20,7 +20,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from digest_pipeline.assets import DIGEST_FILES
 from digest_pipeline.assets.marts import MART_KEYS
 from digest_pipeline.assets.outcomes import only_files_failed
-from digest_pipeline.resources import DigestInput
+from digest_pipeline.resources import DigestInput, WarehouseResource
 from digest_pipeline.watching import FolderState, observe, partition_ranges, run_key
 
 INGEST_JOB = "ingest_digests"
@@ -52,12 +52,21 @@ def partitions_request(run_key: str, partitions: list[str] | None, tags: dict[st
     minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
     description="Watches the input folder (DIGEST_PIPELINE_INPUT). A new file gets a partition and a "
     "run; a file whose content changed is re-ingested in its partition; a removed file loses its "
-    "partition and its rows. Files still being written wait until their size and time stop changing.",
+    "partition and its rows. Files still being written wait until their size and time stop changing. "
+    "Every file is ingested again when the pipeline's working file was set aside or removed.",
 )
-def digest_folder_sensor(context: SensorEvaluationContext, digest_input: DigestInput):
-    changes, state = observe(
-        [Path(path) for path in digest_input.paths], FolderState.from_cursor(context.cursor)
-    )
+def digest_folder_sensor(
+    context: SensorEvaluationContext, digest_input: DigestInput, warehouse: WarehouseResource
+):
+    state = FolderState.from_cursor(context.cursor)
+    store = warehouse.open()
+    work_file = store.work_file_identity()
+    if state.work_file is not None and work_file != state.work_file:
+        # Set aside as broken, or deleted: its staging rows are gone, so every file is new again.
+        context.log.warning(f"{store.work_path} was set aside or removed: ingesting every file again")
+        state.ingested = {}
+    state.work_file = work_file
+    changes, state = observe([Path(path) for path in digest_input.paths], state)
     for path in changes.unreadable:
         context.log.warning(f"cannot read {path}; the ingest run quarantines it")
     if changes.needs_ingest:

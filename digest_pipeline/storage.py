@@ -19,7 +19,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import duckdb
@@ -39,6 +39,14 @@ class WarehouseLocked(RuntimeError):
     """Another process holds the DuckDB file open for writing."""
 
 
+class WorkFileSetAside(RuntimeError):
+    """The working file was not a DuckDB database: it was set aside, and every digest file has
+    to be staged again before the marts are rebuilt."""
+
+
+NOT_A_DATABASE = "not a valid DuckDB database"
+
+
 class Warehouse:
     def __init__(
         self,
@@ -52,6 +60,7 @@ class Warehouse:
         self.writer_lock_path = self.path.with_name(f".{self.path.name}.lock")
         self.work_path = self.path.with_name(f".{self.path.stem}.work{self.path.suffix}")
         self.publishing_path = self.path.with_name(f".{self.path.name}.publishing")
+        self._writing = False  # whether this process holds the writer's turn
 
     @contextmanager
     def connect(
@@ -67,6 +76,14 @@ class Warehouse:
                 connection = duckdb.connect(str(path), read_only=read_only)
                 break
             except duckdb.IOException as error:
+                if path == self.work_path and NOT_A_DATABASE in str(error):
+                    self._set_aside_broken_work_file(error)
+                    raise WorkFileSetAside(
+                        f"{self.work_path} was not a DuckDB database ({error}); it is kept as "
+                        f"{self.work_path.name}.broken. Every digest file is staged again: the folder "
+                        "sensor asks for that by itself, or run `digest-pipeline ingest`. The analyst "
+                        "file was not changed."
+                    ) from error
                 if "lock" not in str(error).lower():
                     raise
                 if time.monotonic() > deadline:
@@ -99,9 +116,11 @@ class Warehouse:
                             f"{self.writer_wait_seconds:.0f} s; let it finish and run again"
                         ) from None
                     time.sleep(LOCK_POLL_SECONDS)
+            self._writing = True
             try:
                 yield
             finally:
+                self._writing = False
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def staged_versions(self) -> dict[str, tuple[str, str]]:
@@ -115,18 +134,24 @@ class Warehouse:
                 rows = db.execute(
                     "SELECT file_path, content_hash, parsed_with FROM staging.digests"
                 ).fetchall()
-        except duckdb.IOException as error:
-            if "not a valid DuckDB database" not in str(error):
-                raise
-            self._set_aside_broken_work_file(error)
-            return {}
+        except WorkFileSetAside:
+            return {}  # every file is staged again
         return {path: (digest, parsed_with) for path, digest, parsed_with in rows}
+
+    def work_file_identity(self) -> list[int] | None:
+        """The working file's device and inode, or None without one: a file that was set aside
+        or deleted comes back as a new inode with none of the old staging rows."""
+        try:
+            stat = self.work_path.stat()
+        except FileNotFoundError:
+            return None
+        return [stat.st_dev, stat.st_ino]
 
     def _set_aside_broken_work_file(self, error: duckdb.Error) -> None:
         """The working file is the pipeline's alone and is remade from the digest files, so a
         broken one (overwritten, truncated) is kept aside for a person and every file is staged
         again; it is not deleted, in case someone wants to see what happened to it."""
-        with self.writer_turn():
+        with nullcontext() if self._writing else self.writer_turn():
             for path in (self.work_path, self.work_path.with_name(f"{self.work_path.name}.wal")):
                 if path.exists():
                     os.replace(path, path.with_name(f"{path.name}.broken"))

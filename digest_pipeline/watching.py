@@ -35,6 +35,8 @@ class FolderState:
     # marts alone}) and how often they were retried after failing.
     last_requests: list[dict] = field(default_factory=list)
     retries: int = 0
+    # The working file's identity when last looked at (`Warehouse.work_file_identity`).
+    work_file: list[int] | None = None
 
     def to_cursor(self) -> str:
         return json.dumps(
@@ -43,6 +45,7 @@ class FolderState:
                 "generation": self.generation,
                 "last_requests": self.last_requests,
                 "retries": self.retries,
+                "work_file": self.work_file,
                 "ingested": {path: [s.size, s.mtime_ns, s.sha256] for path, s in self.ingested.items()},
                 "settling": {path: [s.size, s.mtime_ns] for path, s in self.settling.items()},
             },
@@ -62,6 +65,7 @@ class FolderState:
             generation=data.get("generation", 0),
             last_requests=data.get("last_requests", []),
             retries=data.get("retries", 0),
+            work_file=data.get("work_file"),
         )
 
 
@@ -108,7 +112,7 @@ def observe(inputs: list[Path], state: FolderState) -> tuple[Changes, FolderStat
         del ingested[path]
     generation = state.generation + (1 if new or changed or removed else 0)
     return Changes(new, changed, removed, waiting, unreadable), FolderState(
-        ingested, settling, generation, state.last_requests, state.retries
+        ingested, settling, generation, state.last_requests, state.retries, state.work_file
     )
 
 

@@ -102,7 +102,7 @@ def variant(number: int) -> str:
 def sensor_benchmark(files: int) -> dict:
     from dagster import DagsterInstance, build_sensor_context
 
-    from digest_pipeline.resources import DigestInput
+    from digest_pipeline.resources import DigestInput, WarehouseResource
     from digest_pipeline.sensors import digest_folder_sensor
 
     with tempfile.TemporaryDirectory() as folder:
@@ -115,7 +115,13 @@ def sensor_benchmark(files: int) -> dict:
         with DagsterInstance.ephemeral() as instance:
             for tick in ("first_tick_s", "second_tick_hashing_s", "steady_tick_s"):
                 context = build_sensor_context(
-                    cursor=cursor, instance=instance, resources={"digest_input": DigestInput(paths=[folder])}
+                    cursor=cursor,
+                    instance=instance,
+                    resources={
+                        "digest_input": DigestInput(paths=[folder]),
+                        # Never written: the sensor only looks for the working file beside it.
+                        "warehouse": WarehouseResource(database=str(Path(folder).parent / "bench.duckdb")),
+                    },
                 )
                 started = time.perf_counter()
                 result = digest_folder_sensor(context)

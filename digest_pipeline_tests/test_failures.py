@@ -18,8 +18,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from digest_pipeline.storage import Warehouse
-from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED, REPO, load
+from digest_pipeline.sources import find_digest_files
+from digest_pipeline.storage import Warehouse, WorkFileSetAside
+from digest_pipeline_tests.conftest import (
+    ARXIV_SAMPLE,
+    HF_PAGE_SEED,
+    MARKDOWN_SEED,
+    REPO,
+    load,
+    per_file_tables,
+)
 
 GARBAGE = b"this is not a database\x00\xff" * 200
 
@@ -87,6 +95,27 @@ def test_a_broken_working_file_is_set_aside_and_rebuilt_from_the_digest_files(
     assert warehouse.mart_row_counts() == clean_counts["three"]
     assert warehouse.work_path.with_name(f"{warehouse.work_path.name}.broken").read_bytes() == broken
     assert f"{warehouse.work_path} is not a DuckDB database" in caplog.text
+
+
+def test_a_broken_working_file_met_by_a_sensor_run_fails_it_naming_the_file_and_keeps_the_marts(
+    folder, tmp_path, clean_counts
+):
+    # Sensor runs stage and rebuild without asking for the staged versions first, as `load` does.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, folder)
+    for step in ("stage", "rebuild"):
+        warehouse.work_path.write_bytes(GARBAGE)
+        with pytest.raises(WorkFileSetAside, match=f"{warehouse.work_path} was not a DuckDB database"):
+            if step == "stage":
+                files = find_digest_files([folder])
+                warehouse.stage(per_file_tables(files, [str(folder)]), [str(file.path) for file in files])
+            else:
+                warehouse.rebuild([str(folder.resolve())], present=[])
+        assert warehouse.work_path.with_name(f"{warehouse.work_path.name}.broken").read_bytes() == GARBAGE
+        assert not warehouse.work_path.exists()
+        assert warehouse.mart_row_counts() == clean_counts["one"]  # nothing was published
+        assert load(warehouse, folder).changed_files == 1  # staged again, as the sensor asks
+        assert warehouse.mart_row_counts() == clean_counts["one"]
 
 
 # One run in a child process whose files may not grow past a limit (RLIMIT_FSIZE): writing past it

@@ -18,7 +18,7 @@ from dagster._core.test_utils import create_run_for_test
 from digest_pipeline.assets import DIGEST_FILES
 from digest_pipeline.assets.marts import MART_KEYS
 from digest_pipeline.definitions import INGEST_JOB, build_definitions
-from digest_pipeline.resources import DigestInput
+from digest_pipeline.resources import DigestInput, WarehouseResource
 from digest_pipeline.sensors import digest_folder_sensor
 from digest_pipeline.watching import FolderState
 from digest_pipeline_tests.conftest import ARXIV_SAMPLE, MARKDOWN_SEED
@@ -31,12 +31,13 @@ class Watcher:
         self.folder = folder
         self.cursor = None
         self.instance = DagsterInstance.ephemeral()
+        self.warehouse = WarehouseResource(database=str(folder.parent / "digests.duckdb"))
 
     def tick(self):
         context = build_sensor_context(
             cursor=self.cursor,
             instance=self.instance,
-            resources={"digest_input": DigestInput(paths=[str(self.folder)])},
+            resources={"digest_input": DigestInput(paths=[str(self.folder)]), "warehouse": self.warehouse},
         )
         result = digest_folder_sensor(context)
         self.cursor = result.cursor
@@ -211,6 +212,28 @@ def test_an_unreadable_file_is_passed_on_for_quarantine_even_as_root(folder, mon
     assert request.tags["digest_pipeline/changes"] == "1 new, 0 changed, 0 removed"
     (seen,) = FolderState.from_cursor(watcher.cursor).ingested.values()
     assert seen.sha256 is None  # no hash: it could not be read, and the run will say why
+
+
+@pytest.mark.parametrize("how", ["set aside", "deleted"])
+def test_every_file_is_ingested_again_when_the_working_file_was_set_aside_or_deleted(folder, how):
+    watcher = Watcher(folder)
+    work_path = watcher.warehouse.open().work_path
+    for name in ("a.txt", "b.txt", "c.txt"):
+        shutil.copy(MARKDOWN_SEED, folder / name)
+    watcher.settle()
+    work_path.write_bytes(b"staging rows")  # what the requested run leaves
+    assert isinstance(watcher.tick(), SkipReason)  # a working file appearing is no reason to ingest
+    if how == "set aside":
+        os.replace(work_path, work_path.with_name(f"{work_path.name}.broken"))
+    else:
+        work_path.unlink()
+    request = watcher.settle()
+    assert request.tags["digest_pipeline/changes"] == "3 new, 0 changed, 0 removed"
+    assert len(watcher.requests) == 1
+    assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == str((folder / "a.txt").resolve())
+    assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == str((folder / "c.txt").resolve())
+    work_path.write_bytes(b"new staging rows")  # a new file, a new inode: the runs made it again
+    assert isinstance(watcher.tick(), SkipReason)
 
 
 def test_the_cursor_carries_state_across_evaluations(folder):
