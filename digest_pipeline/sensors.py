@@ -21,7 +21,7 @@ from digest_pipeline.assets import DIGEST_FILES
 from digest_pipeline.assets.marts import MART_KEYS
 from digest_pipeline.assets.outcomes import only_files_failed
 from digest_pipeline.resources import DigestInput, WarehouseResource
-from digest_pipeline.watching import FolderState, observe, partition_ranges, run_key
+from digest_pipeline.watching import FolderState, Seen, observe, partition_ranges, run_key
 
 INGEST_JOB = "ingest_digests"
 SENSOR_INTERVAL_SECONDS = 5
@@ -62,9 +62,11 @@ def digest_folder_sensor(
     store = warehouse.open()
     work_file = store.work_file_identity()
     if state.work_file is not None and work_file != state.work_file:
-        # Set aside as broken, or deleted: its staging rows are gone, so every file is new again.
+        # Set aside as broken, or deleted: its staging rows are gone, so every file counts as
+        # changed (removals are still seen), and the run that met it is not retried on its own.
         context.log.warning(f"{store.work_path} was set aside or removed: ingesting every file again")
-        state.ingested = {}
+        state.ingested = {path: Seen(-1, -1, None) for path in state.ingested}
+        state.last_requests, state.retries = [], 0
     state.work_file = work_file
     changes, state = observe([Path(path) for path in digest_input.paths], state)
     for path in changes.unreadable:

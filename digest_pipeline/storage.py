@@ -60,7 +60,10 @@ class Warehouse:
         self.writer_lock_path = self.path.with_name(f".{self.path.name}.lock")
         self.work_path = self.path.with_name(f".{self.path.stem}.work{self.path.suffix}")
         self.publishing_path = self.path.with_name(f".{self.path.name}.publishing")
-        self._writing = False  # whether this process holds the writer's turn
+        # Set while the working file is remade after being set aside: marts are not published
+        # until every digest file has been staged again, so none go out missing rows.
+        self.restage_path = self.work_path.with_name(f"{self.work_path.name}.restage")
+        self._writing = False  # whether this instance holds the writer's turn
 
     @contextmanager
     def connect(
@@ -81,8 +84,9 @@ class Warehouse:
                     raise WorkFileSetAside(
                         f"{self.work_path} was not a DuckDB database ({error}); it is kept as "
                         f"{self.work_path.name}.broken. Every digest file is staged again: the folder "
-                        "sensor asks for that by itself, or run `digest-pipeline ingest`. The analyst "
-                        "file was not changed."
+                        "sensor asks for that by itself, or run `digest-pipeline ingest`. The marts are "
+                        "published again once every file is staged; until then the analyst file stays "
+                        "as it was."
                     ) from error
                 if "lock" not in str(error).lower():
                     raise
@@ -152,6 +156,9 @@ class Warehouse:
         broken one (overwritten, truncated) is kept aside for a person and every file is staged
         again; it is not deleted, in case someone wants to see what happened to it."""
         with nullcontext() if self._writing else self.writer_turn():
+            if not _is_broken(self.work_path):
+                return  # another run set it aside and made a new one while this one waited
+            self.restage_path.touch()
             for path in (self.work_path, self.work_path.with_name(f"{self.work_path.name}.wal")):
                 if path.exists():
                     os.replace(path, path.with_name(f"{path.name}.broken"))
@@ -216,7 +223,21 @@ class Warehouse:
                 # The marts live in the analyst file only (older versions kept a copy here).
                 db.execute("DROP SCHEMA IF EXISTS marts CASCADE")
                 db.execute("COMMIT")
+                unstaged = (
+                    db.execute(
+                        "SELECT count(*) FROM present WHERE file_path NOT IN (SELECT file_path FROM staging.files)"
+                    ).fetchone()[0]
+                    if self.restage_path.exists()
+                    else 0
+                )
+            if unstaged:
+                raise WorkFileSetAside(
+                    f"{unstaged} of {len(present)} digest files are not staged again since "
+                    f"{self.work_path} was set aside; the marts are published once every file is "
+                    "(the folder sensor asks for them, or run `digest-pipeline ingest`)"
+                )
             self.publish()
+            self.restage_path.unlink(missing_ok=True)
         return len(removed)
 
     def publish(self) -> None:
@@ -283,6 +304,17 @@ def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
 STAGING_COLUMNS = {
     (name, column) for name, model in STAGING_TABLES.items() for column in polars_schema(model)
 }
+
+
+def _is_broken(work_path: Path) -> bool:
+    """Whether the file is there and is not a DuckDB database."""
+    if not work_path.exists():
+        return False
+    try:
+        duckdb.connect(str(work_path)).close()
+    except duckdb.IOException as error:
+        return NOT_A_DATABASE in str(error)
+    return False
 
 
 def _staging_columns(db: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:

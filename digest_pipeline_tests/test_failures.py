@@ -97,25 +97,35 @@ def test_a_broken_working_file_is_set_aside_and_rebuilt_from_the_digest_files(
     assert f"{warehouse.work_path} is not a DuckDB database" in caplog.text
 
 
+@pytest.mark.parametrize("step", ["stage", "read_staging", "rebuild"])
 def test_a_broken_working_file_met_by_a_sensor_run_fails_it_naming_the_file_and_keeps_the_marts(
-    folder, tmp_path, clean_counts
+    step, folder, tmp_path, clean_counts
 ):
-    # Sensor runs stage and rebuild without asking for the staged versions first, as `load` does.
+    # Sensor and UI runs stage, read and rebuild without asking for the staged versions first.
     warehouse = Warehouse(tmp_path / "digests.duckdb")
+    add_the_other_good_files(folder)
     load(warehouse, folder)
-    for step in ("stage", "rebuild"):
-        warehouse.work_path.write_bytes(GARBAGE)
-        with pytest.raises(WorkFileSetAside, match=f"{warehouse.work_path} was not a DuckDB database"):
-            if step == "stage":
-                files = find_digest_files([folder])
-                warehouse.stage(per_file_tables(files, [str(folder)]), [str(file.path) for file in files])
-            else:
-                warehouse.rebuild([str(folder.resolve())], present=[])
-        assert warehouse.work_path.with_name(f"{warehouse.work_path.name}.broken").read_bytes() == GARBAGE
-        assert not warehouse.work_path.exists()
-        assert warehouse.mart_row_counts() == clean_counts["one"]  # nothing was published
-        assert load(warehouse, folder).changed_files == 1  # staged again, as the sensor asks
-        assert warehouse.mart_row_counts() == clean_counts["one"]
+    files = find_digest_files([folder])
+    present = [str(file.path) for file in files]
+    warehouse.work_path.write_bytes(GARBAGE)
+    with pytest.raises(WorkFileSetAside, match=f"{warehouse.work_path} was not a DuckDB database"):
+        if step == "stage":
+            warehouse.stage(per_file_tables(files[:1], [str(folder)]), present[:1])
+        elif step == "read_staging":
+            warehouse.read_staging("files")
+        else:
+            warehouse.rebuild([str(folder.resolve())], present=present)
+    assert warehouse.work_path.with_name(f"{warehouse.work_path.name}.broken").read_bytes() == GARBAGE
+    # A retried run for one file stages it into a new working file, but publishes nothing
+    # until the other files are staged again.
+    warehouse.stage(per_file_tables(files[:1], [str(folder)]), present[:1])
+    with pytest.raises(WorkFileSetAside, match="2 of 3 digest files are not staged again"):
+        warehouse.rebuild([str(folder.resolve())], present=present)
+    assert warehouse.mart_row_counts() == clean_counts["three"]
+    warehouse.stage(per_file_tables(files[1:], [str(folder)]), present[1:])
+    warehouse.rebuild([str(folder.resolve())], present=present)
+    assert warehouse.mart_row_counts() == clean_counts["three"]
+    assert not warehouse.restage_path.exists()
 
 
 # One run in a child process whose files may not grow past a limit (RLIMIT_FSIZE): writing past it

@@ -227,11 +227,14 @@ def test_every_file_is_ingested_again_when_the_working_file_was_set_aside_or_del
         os.replace(work_path, work_path.with_name(f"{work_path.name}.broken"))
     else:
         work_path.unlink()
-    request = watcher.settle()
-    assert request.tags["digest_pipeline/changes"] == "3 new, 0 changed, 0 removed"
+    assert isinstance(watcher.tick(), SkipReason)  # every file settles again
+    (folder / "c.txt").unlink()  # removed meanwhile: still seen as removed
+    request = watcher.tick()
+    assert request.tags["digest_pipeline/changes"] == "0 new, 2 changed, 1 removed"
     assert len(watcher.requests) == 1
     assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == str((folder / "a.txt").resolve())
-    assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == str((folder / "c.txt").resolve())
+    assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == str((folder / "b.txt").resolve())
+    assert watcher.partitions() == {"a.txt", "b.txt"}
     work_path.write_bytes(b"new staging rows")  # a new file, a new inode: the runs made it again
     assert isinstance(watcher.tick(), SkipReason)
 
