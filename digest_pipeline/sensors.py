@@ -53,21 +53,27 @@ def partitions_request(run_key: str, partitions: list[str] | None, tags: dict[st
     description="Watches the input folder (DIGEST_PIPELINE_INPUT). A new file gets a partition and a "
     "run; a file whose content changed is re-ingested in its partition; a removed file loses its "
     "partition and its rows. Files still being written wait until their size and time stop changing. "
-    "Every file is ingested again when the pipeline's working file was set aside or removed.",
+    "Every file is ingested again when the staging rows in the pipeline's working file were lost "
+    "(the file set aside as broken, removed, or made by an older pipeline).",
 )
 def digest_folder_sensor(
     context: SensorEvaluationContext, digest_input: DigestInput, warehouse: WarehouseResource
 ):
     state = FolderState.from_cursor(context.cursor)
     store = warehouse.open()
-    work_file = store.work_file_identity()
-    if state.work_file is not None and work_file != state.work_file:
-        # Set aside as broken, or deleted: its staging rows are gone, so every file counts as
-        # changed (removals are still seen), and the run that met it is not retried on its own.
-        context.log.warning(f"{store.work_path} was set aside or removed: ingesting every file again")
+    work_file, lost = store.work_file_identity(), store.staging_lost()
+    replaced = state.work_file is not None and work_file != state.work_file
+    if replaced:
+        # Deleted (or set aside by a run, which recorded the loss itself): the marts wait for
+        # every file, so that no run publishes them missing rows meanwhile.
+        lost = store.mark_staging_lost(f"{store.work_path} was removed")
+    if replaced or (lost is not None and lost != state.staging_lost):
+        # The staging rows are gone (set aside, deleted, or made by an older pipeline): every file
+        # counts as changed (removals are still seen), and the run that met it is not retried alone.
+        context.log.warning(f"the staging rows in {store.work_path} were lost: ingesting every file again")
         state.ingested = {path: Seen(-1, -1, None) for path in state.ingested}
         state.last_requests, state.retries = [], 0
-    state.work_file = work_file
+    state.work_file, state.staging_lost = work_file, lost
     changes, state = observe([Path(path) for path in digest_input.paths], state)
     for path in changes.unreadable:
         context.log.warning(f"cannot read {path}; the ingest run quarantines it")

@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -39,9 +40,10 @@ class WarehouseLocked(RuntimeError):
     """Another process holds the DuckDB file open for writing."""
 
 
-class WorkFileSetAside(RuntimeError):
-    """The working file was not a DuckDB database: it was set aside, and every digest file has
-    to be staged again before the marts are rebuilt."""
+class StagingLost(RuntimeError):
+    """The staging rows behind the marts are gone (the working file was broken and set aside,
+    or removed, or made by an older pipeline): every digest file has to be staged again before
+    the marts are published."""
 
 
 NOT_A_DATABASE = "not a valid DuckDB database"
@@ -60,8 +62,8 @@ class Warehouse:
         self.writer_lock_path = self.path.with_name(f".{self.path.name}.lock")
         self.work_path = self.path.with_name(f".{self.path.stem}.work{self.path.suffix}")
         self.publishing_path = self.path.with_name(f".{self.path.name}.publishing")
-        # Set while the working file is remade after being set aside: marts are not published
-        # until every digest file has been staged again, so none go out missing rows.
+        # Made when staging rows are lost, holding the reason: marts are not published until
+        # every digest file has been staged again, so none go out missing rows.
         self.restage_path = self.work_path.with_name(f"{self.work_path.name}.restage")
         self._writing = False  # whether this instance holds the writer's turn
 
@@ -80,13 +82,13 @@ class Warehouse:
                 break
             except duckdb.IOException as error:
                 if path == self.work_path and NOT_A_DATABASE in str(error):
-                    self._set_aside_broken_work_file(error)
-                    raise WorkFileSetAside(
+                    aside = self._set_aside_broken_work_file(error)
+                    raise StagingLost(
                         f"{self.work_path} was not a DuckDB database ({error}); it is kept as "
-                        f"{self.work_path.name}.broken. Every digest file is staged again: the folder "
-                        "sensor asks for that by itself, or run `digest-pipeline ingest`. The marts are "
-                        "published again once every file is staged; until then the analyst file stays "
-                        "as it was."
+                        f"{aside.name if aside else 'set aside by another run'}. Every digest file is "
+                        "staged again: the folder sensor asks for that by itself, or run `digest-pipeline "
+                        "ingest`. The marts are published again once every file is staged; until then "
+                        "the analyst file stays as it was."
                     ) from error
                 if "lock" not in str(error).lower():
                     raise
@@ -138,7 +140,7 @@ class Warehouse:
                 rows = db.execute(
                     "SELECT file_path, content_hash, parsed_with FROM staging.digests"
                 ).fetchall()
-        except WorkFileSetAside:
+        except StagingLost:
             return {}  # every file is staged again
         return {path: (digest, parsed_with) for path, digest, parsed_with in rows}
 
@@ -151,30 +153,67 @@ class Warehouse:
             return None
         return [stat.st_dev, stat.st_ino]
 
-    def _set_aside_broken_work_file(self, error: duckdb.Error) -> None:
+    def mark_staging_lost(self, reason: str) -> list[int]:
+        """Record that the staging rows behind the marts are gone, unless a loss not yet made
+        good is recorded already (one full restage covers both), and return the record's
+        identity (`staging_lost`)."""
+        while (identity := self.staging_lost()) is None:  # removed meanwhile by a publish: anew
+            try:
+                with self.restage_path.open("x", encoding="utf-8") as marker:
+                    marker.write(reason)
+            except FileExistsError:
+                pass
+        return identity
+
+    def staging_lost(self) -> list[int] | None:
+        """The inode and time of the record of lost staging rows while there is one: a new one
+        is a new loss (the record is made once, never touched, and removed on publishing)."""
+        try:
+            stat = self.restage_path.stat()
+        except FileNotFoundError:
+            return None
+        return [stat.st_ino, stat.st_mtime_ns]
+
+    def _set_aside_broken_work_file(self, error: duckdb.Error) -> Path | None:
         """The working file is the pipeline's alone and is remade from the digest files, so a
-        broken one (overwritten, truncated) is kept aside for a person and every file is staged
-        again; it is not deleted, in case someone wants to see what happened to it."""
+        broken one (overwritten, truncated) is kept aside for a person, under a name of its own,
+        and every file is staged again; it is not deleted, in case someone wants to see what
+        happened to it. Returns where it went, or None when another run set it aside first."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         with nullcontext() if self._writing else self.writer_turn():
             if not _is_broken(self.work_path):
-                return  # another run set it aside and made a new one while this one waited
-            self.restage_path.touch()
+                return None  # another run set it aside and made a new one while this one waited
+            self.mark_staging_lost(f"{self.work_path} was not a DuckDB database")
             for path in (self.work_path, self.work_path.with_name(f"{self.work_path.name}.wal")):
                 if path.exists():
-                    os.replace(path, path.with_name(f"{path.name}.broken"))
+                    os.replace(path, path.with_name(f"{path.name}.{stamp}.broken"))
+        aside = self.work_path.with_name(f"{self.work_path.name}.{stamp}.broken")
         logger.warning(
-            "%s is not a DuckDB database (%s); moved it to %s.broken and staging every file again",
+            "%s is not a DuckDB database (%s); moved it to %s and staging every file again",
             self.work_path,
             error,
-            self.work_path.name,
+            aside.name,
         )
+        return aside
+
+    @contextmanager
+    def _staging(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The working file with its staging tables. A working file made anew while an analyst
+        file exists, or staging tables an older pipeline made, have lost the rows behind the marts."""
+        if not self.work_path.exists() and self.path.exists():
+            self.mark_staging_lost(f"{self.work_path} was removed")
+        with self.connect(path=self.work_path) as db:
+            if _create_staging(db):
+                self.mark_staging_lost(
+                    f"the staging tables in {self.work_path} were made by an older pipeline"
+                )
+            yield db
 
     def stage(self, tables: dict[str, pl.DataFrame], file_paths: list[str]) -> None:
         """Replace the staging rows of `file_paths` in each table with the given rows, in one
         transaction: a file's rows are replaced as a unit, never duplicated or half-written."""
-        with self.writer_turn(), self.connect(path=self.work_path) as db:
+        with self.writer_turn(), self._staging() as db:
             db.execute("BEGIN TRANSACTION")
-            _create_staging(db)
             db.register("replaced", pl.DataFrame({"file_path": file_paths}, schema={"file_path": pl.String}))
             for name, frame in tables.items():
                 name = _staging_name(name)
@@ -199,9 +238,8 @@ class Warehouse:
         """Drop the staging rows of files under `roots` that are no longer `present`, rebuild
         the marts from staging and publish them. Returns how many files were dropped."""
         with self.writer_turn():
-            with self.connect(path=self.work_path) as db:
+            with self._staging() as db:
                 db.execute("BEGIN TRANSACTION")
-                _create_staging(db)
                 db.register("present", pl.DataFrame({"file_path": present}, schema={"file_path": pl.String}))
                 db.register("roots", pl.DataFrame({"root": roots}, schema={"root": pl.String}))
                 removed = [
@@ -231,10 +269,10 @@ class Warehouse:
                     else 0
                 )
             if unstaged:
-                raise WorkFileSetAside(
+                raise StagingLost(
                     f"{unstaged} of {len(present)} digest files are not staged again since "
-                    f"{self.work_path} was set aside; the marts are published once every file is "
-                    "(the folder sensor asks for them, or run `digest-pipeline ingest`)"
+                    f"{self.restage_path.read_text(encoding='utf-8') or 'the staging rows were lost'}; the marts are published once "
+                    "every file is (the folder sensor asks for them, or run `digest-pipeline ingest`)"
                 )
             self.publish()
             self.restage_path.unlink(missing_ok=True)
@@ -288,17 +326,20 @@ def _mart_name(name: str) -> str:
     return name
 
 
-def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
+def _create_staging(db: duckdb.DuckDBPyConnection) -> bool:
     """Create the staging tables (from the pandera models); if any has other columns than this
-    version writes (an older pipeline made it), drop them all, so that every file is staged again."""
+    version writes (an older pipeline made it), drop them all, so that every file is staged
+    again. Returns whether it dropped them."""
     existing = _staging_columns(db)
-    if existing and existing != STAGING_COLUMNS:
+    outdated = bool(existing) and existing != STAGING_COLUMNS
+    if outdated:
         db.execute("DROP SCHEMA staging CASCADE")
     db.execute("CREATE SCHEMA IF NOT EXISTS staging")
     for name, model in STAGING_TABLES.items():
         db.register("template", pl.DataFrame(schema=polars_schema(model)))
         db.execute(f"CREATE TABLE IF NOT EXISTS staging.{name} AS SELECT * FROM template")
         db.unregister("template")
+    return outdated
 
 
 STAGING_COLUMNS = {

@@ -9,7 +9,7 @@ so touching a file re-ingests nothing.
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from digest_pipeline.sources import file_hash, input_files
@@ -37,6 +37,8 @@ class FolderState:
     retries: int = 0
     # The working file's identity when last looked at (`Warehouse.work_file_identity`).
     work_file: list[int] | None = None
+    # The record of lost staging rows when last looked at (`Warehouse.staging_lost`).
+    staging_lost: list[int] | None = None
 
     def to_cursor(self) -> str:
         return json.dumps(
@@ -46,6 +48,7 @@ class FolderState:
                 "last_requests": self.last_requests,
                 "retries": self.retries,
                 "work_file": self.work_file,
+                "staging_lost": self.staging_lost,
                 "ingested": {path: [s.size, s.mtime_ns, s.sha256] for path, s in self.ingested.items()},
                 "settling": {path: [s.size, s.mtime_ns] for path, s in self.settling.items()},
             },
@@ -66,6 +69,7 @@ class FolderState:
             last_requests=data.get("last_requests", []),
             retries=data.get("retries", 0),
             work_file=data.get("work_file"),
+            staging_lost=data.get("staging_lost"),
         )
 
 
@@ -111,8 +115,8 @@ def observe(inputs: list[Path], state: FolderState) -> tuple[Changes, FolderStat
     for path in removed:
         del ingested[path]
     generation = state.generation + (1 if new or changed or removed else 0)
-    return Changes(new, changed, removed, waiting, unreadable), FolderState(
-        ingested, settling, generation, state.last_requests, state.retries, state.work_file
+    return Changes(new, changed, removed, waiting, unreadable), replace(
+        state, ingested=ingested, settling=settling, generation=generation
     )
 
 

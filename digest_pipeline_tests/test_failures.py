@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from digest_pipeline.sources import find_digest_files
-from digest_pipeline.storage import Warehouse, WorkFileSetAside
+from digest_pipeline.storage import StagingLost, Warehouse
 from digest_pipeline_tests.conftest import (
     ARXIV_SAMPLE,
     HF_PAGE_SEED,
@@ -53,6 +53,14 @@ def clean_counts(tmp_path_factory) -> dict[str, dict[str, int]]:
         load(warehouse, inbox_with(warehouse.path.parent / "inbox", *files))
         counts[name] = warehouse.mart_row_counts()
     return counts
+
+
+def set_aside(warehouse: Warehouse) -> list[bytes]:
+    """The contents of the working files set aside as broken, oldest first."""
+    return [
+        path.read_bytes()
+        for path in sorted(warehouse.work_path.parent.glob(f"{warehouse.work_path.name}.*.broken"))
+    ]
 
 
 def add_the_other_good_files(folder: Path) -> None:
@@ -93,8 +101,18 @@ def test_a_broken_working_file_is_set_aside_and_rebuilt_from_the_digest_files(
     add_the_other_good_files(folder)
     assert load(warehouse, folder).changed_files == 3  # every file staged again, not just the new
     assert warehouse.mart_row_counts() == clean_counts["three"]
-    assert warehouse.work_path.with_name(f"{warehouse.work_path.name}.broken").read_bytes() == broken
+    assert set_aside(warehouse) == [broken]
     assert f"{warehouse.work_path} is not a DuckDB database" in caplog.text
+
+
+def test_a_working_file_broken_again_is_set_aside_beside_the_first(folder, tmp_path, clean_counts):
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, folder)
+    for broken in (GARBAGE, b"broken again"):
+        warehouse.work_path.write_bytes(broken)
+        assert load(warehouse, folder).changed_files == 1
+    assert set_aside(warehouse) == [GARBAGE, b"broken again"]
+    assert warehouse.mart_row_counts() == clean_counts["one"]
 
 
 @pytest.mark.parametrize("step", ["stage", "read_staging", "rebuild"])
@@ -108,22 +126,50 @@ def test_a_broken_working_file_met_by_a_sensor_run_fails_it_naming_the_file_and_
     files = find_digest_files([folder])
     present = [str(file.path) for file in files]
     warehouse.work_path.write_bytes(GARBAGE)
-    with pytest.raises(WorkFileSetAside, match=f"{warehouse.work_path} was not a DuckDB database"):
+    with pytest.raises(StagingLost, match=f"{warehouse.work_path} was not a DuckDB database"):
         if step == "stage":
             warehouse.stage(per_file_tables(files[:1], [str(folder)]), present[:1])
         elif step == "read_staging":
             warehouse.read_staging("files")
         else:
             warehouse.rebuild([str(folder.resolve())], present=present)
-    assert warehouse.work_path.with_name(f"{warehouse.work_path.name}.broken").read_bytes() == GARBAGE
+    assert set_aside(warehouse) == [GARBAGE]
     # A retried run for one file stages it into a new working file, but publishes nothing
     # until the other files are staged again.
     warehouse.stage(per_file_tables(files[:1], [str(folder)]), present[:1])
-    with pytest.raises(WorkFileSetAside, match="2 of 3 digest files are not staged again"):
+    with pytest.raises(StagingLost, match="2 of 3 digest files are not staged again"):
         warehouse.rebuild([str(folder.resolve())], present=present)
     assert warehouse.mart_row_counts() == clean_counts["three"]
     warehouse.stage(per_file_tables(files[1:], [str(folder)]), present[1:])
     warehouse.rebuild([str(folder.resolve())], present=present)
+    assert warehouse.mart_row_counts() == clean_counts["three"]
+    assert not warehouse.restage_path.exists()
+
+
+@pytest.mark.parametrize(
+    ("loss", "reason"),
+    [("removed", "was removed"), ("older pipeline", "were made by an older pipeline")],
+)
+def test_marts_missing_rows_are_not_published_after_the_staging_rows_were_lost(
+    loss, reason, folder, tmp_path, clean_counts
+):
+    # A person deleting the working file, or a new pipeline version with other staging columns,
+    # loses the rows behind the marts; a run for one file must not publish marts of that file alone.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    add_the_other_good_files(folder)
+    load(warehouse, folder)
+    files = find_digest_files([folder])
+    present = [str(file.path) for file in files]
+    if loss == "removed":
+        warehouse.work_path.unlink()
+    else:
+        with duckdb.connect(str(warehouse.work_path)) as db:
+            db.execute("ALTER TABLE staging.files ADD COLUMN retired VARCHAR")
+    warehouse.stage(per_file_tables(files[:1], [str(folder)]), present[:1])
+    with pytest.raises(StagingLost, match=f"2 of 3 digest files are not staged again since .* {reason}"):
+        warehouse.rebuild([str(folder.resolve())], present=present)
+    assert warehouse.mart_row_counts() == clean_counts["three"]
+    assert load(warehouse, folder).changed_files == 2  # the two not staged again
     assert warehouse.mart_row_counts() == clean_counts["three"]
     assert not warehouse.restage_path.exists()
 

@@ -235,7 +235,25 @@ def test_every_file_is_ingested_again_when_the_working_file_was_set_aside_or_del
     assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == str((folder / "a.txt").resolve())
     assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == str((folder / "b.txt").resolve())
     assert watcher.partitions() == {"a.txt", "b.txt"}
+    # The loss is recorded, so that a run for one file cannot publish marts of it alone.
+    assert watcher.warehouse.open().staging_lost() is not None
     work_path.write_bytes(b"new staging rows")  # a new file, a new inode: the runs made it again
+    assert isinstance(watcher.tick(), SkipReason)
+
+
+def test_every_file_is_ingested_again_once_when_a_run_found_the_staging_rows_lost(folder):
+    # A new pipeline version with other staging columns drops them; the run that did records it.
+    watcher = Watcher(folder)
+    warehouse = watcher.warehouse.open()
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(MARKDOWN_SEED, folder / name)
+    watcher.settle()
+    warehouse.mark_staging_lost("the staging tables were made by an older pipeline")
+    assert isinstance(watcher.tick(), SkipReason)  # every file settles again
+    request = watcher.tick()
+    assert request.tags["digest_pipeline/changes"] == "0 new, 2 changed, 0 removed"
+    assert isinstance(watcher.tick(), SkipReason)  # the same loss asks for the files once
+    warehouse.restage_path.unlink()  # published
     assert isinstance(watcher.tick(), SkipReason)
 
 
