@@ -64,9 +64,9 @@ def digest_folder_sensor(
     work_file, lost = store.work_file_identity(), store.staging_lost()
     replaced = state.work_file is not None and work_file != state.work_file
     if replaced:
-        # Deleted (or set aside by a run, which recorded the loss itself): the marts wait for
-        # every file, so that no run publishes them missing rows meanwhile.
-        lost = store.mark_staging_lost(f"{store.work_path} was removed")
+        # Deleted, or set aside by a run, which recorded the loss itself: recorded once, so that
+        # the run that makes the file again does not count as another loss.
+        lost = store.mark_staging_lost(f"{store.work_path} was removed", again=False)
     if replaced or (lost is not None and lost != state.staging_lost):
         # The staging rows are gone (set aside, deleted, or made by an older pipeline): every file
         # counts as changed (removals are still seen), and the run that met it is not retried alone.

@@ -83,12 +83,13 @@ class Warehouse:
             except duckdb.IOException as error:
                 if path == self.work_path and NOT_A_DATABASE in str(error):
                     aside = self._set_aside_broken_work_file(error)
+                    if aside is None:
+                        continue  # another run set it aside and made a new one meanwhile
                     raise StagingLost(
                         f"{self.work_path} was not a DuckDB database ({error}); it is kept as "
-                        f"{aside.name if aside else 'set aside by another run'}. Every digest file is "
-                        "staged again: the folder sensor asks for that by itself, or run `digest-pipeline "
-                        "ingest`. The marts are published again once every file is staged; until then "
-                        "the analyst file stays as it was."
+                        f"{aside.name}. Every digest file is staged again: the folder sensor asks for "
+                        "that by itself, or run `digest-pipeline ingest`. The marts are published again "
+                        "once every file is staged; until then the analyst file stays as it was."
                     ) from error
                 if "lock" not in str(error).lower():
                     raise
@@ -153,21 +154,21 @@ class Warehouse:
             return None
         return [stat.st_dev, stat.st_ino]
 
-    def mark_staging_lost(self, reason: str) -> list[int]:
-        """Record that the staging rows behind the marts are gone, unless a loss not yet made
-        good is recorded already (one full restage covers both), and return the record's
-        identity (`staging_lost`)."""
-        while (identity := self.staging_lost()) is None:  # removed meanwhile by a publish: anew
-            try:
-                with self.restage_path.open("x", encoding="utf-8") as marker:
-                    marker.write(reason)
-            except FileExistsError:
-                pass
-        return identity
+    def mark_staging_lost(self, reason: str, again: bool = True) -> list[int] | None:
+        """Record that staging rows behind the marts were lost, and why, for the folder sensor
+        (which then asks for every file) and for people; returns the record's identity
+        (`staging_lost`). Each loss gets a new record, unless `again` is false and one is there
+        already: the same loss, seen from elsewhere. Publishing does not need the record: it
+        checks what was published against what is staged (`rebuild`)."""
+        if again or self.staging_lost() is None:
+            written = self.restage_path.with_name(f"{self.restage_path.name}.{os.getpid()}")
+            written.write_text(reason, encoding="utf-8")
+            os.replace(written, self.restage_path)  # a new inode, with its reason in it
+        return self.staging_lost()
 
     def staging_lost(self) -> list[int] | None:
-        """The inode and time of the record of lost staging rows while there is one: a new one
-        is a new loss (the record is made once, never touched, and removed on publishing)."""
+        """The inode and time of the record of the latest loss of staging rows, while one is
+        there (it is removed on publishing every file again)."""
         try:
             stat = self.restage_path.stat()
         except FileNotFoundError:
@@ -182,7 +183,7 @@ class Warehouse:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         with nullcontext() if self._writing else self.writer_turn():
             if not _is_broken(self.work_path):
-                return None  # another run set it aside and made a new one while this one waited
+                return None
             self.mark_staging_lost(f"{self.work_path} was not a DuckDB database")
             for path in (self.work_path, self.work_path.with_name(f"{self.work_path.name}.wal")):
                 if path.exists():
@@ -199,14 +200,18 @@ class Warehouse:
     @contextmanager
     def _staging(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """The working file with its staging tables. A working file made anew while an analyst
-        file exists, or staging tables an older pipeline made, have lost the rows behind the marts."""
+        file exists, or staging tables an older pipeline made, have lost the rows behind the
+        marts: dropped, so that every file is staged again."""
         if not self.work_path.exists() and self.path.exists():
-            self.mark_staging_lost(f"{self.work_path} was removed")
+            self.mark_staging_lost(f"{self.work_path} was removed", again=False)
         with self.connect(path=self.work_path) as db:
-            if _create_staging(db):
+            existing = _staging_columns(db)
+            if existing and existing != STAGING_COLUMNS:
                 self.mark_staging_lost(
                     f"the staging tables in {self.work_path} were made by an older pipeline"
                 )
+                db.execute("DROP SCHEMA staging CASCADE")
+            _create_staging(db)
             yield db
 
     def stage(self, tables: dict[str, pl.DataFrame], file_paths: list[str]) -> None:
@@ -221,10 +226,24 @@ class Warehouse:
                 db.register("rows", frame)
                 db.execute(f"INSERT INTO staging.{name} BY NAME SELECT * FROM rows")
                 db.unregister("rows")
+                # Which tables hold each file's rows, even none: the file is staged once all do.
+                db.execute(
+                    "DELETE FROM staging.staged WHERE table_name = ? AND file_path IN (SELECT file_path FROM replaced)",
+                    [name],
+                )
+                db.execute("INSERT INTO staging.staged SELECT file_path, ? FROM replaced", [name])
             db.execute("COMMIT")
 
     def read_staging(self, name: str, file_paths: list[str] | None = None) -> pl.DataFrame:
         """A staging table's rows, for the given files or all."""
+        if not self.work_path.exists():
+            if self.path.exists():
+                self.mark_staging_lost(f"{self.work_path} was removed", again=False)
+            raise StagingLost(
+                f"{self.work_path} does not exist, so no staged rows can be read; stage the digest files "
+                "again (the folder sensor asks for every file when the working file is gone, or run "
+                "`digest-pipeline ingest`)"
+            )
         with self.connect(path=self.work_path) as db:
             table = db.sql(f"SELECT * FROM staging.{_staging_name(name)}")
             if file_paths is not None:
@@ -236,8 +255,13 @@ class Warehouse:
 
     def rebuild(self, roots: list[str], present: list[str]) -> int:
         """Drop the staging rows of files under `roots` that are no longer `present`, rebuild
-        the marts from staging and publish them. Returns how many files were dropped."""
+        the marts from staging and publish them. Returns how many files were dropped.
+
+        Marts missing rows are never published: every file the analyst file holds that is still
+        present (or outside `roots`) must be staged in full. It is not, after staging rows were
+        lost, until every such file is staged again."""
         with self.writer_turn():
+            published = self._published_files()
             with self._staging() as db:
                 db.execute("BEGIN TRANSACTION")
                 db.register("present", pl.DataFrame({"file_path": present}, schema={"file_path": pl.String}))
@@ -254,29 +278,53 @@ class Warehouse:
                     ).fetchall()
                 ]
                 db.register("removed", pl.DataFrame({"file_path": removed}, schema={"file_path": pl.String}))
-                for name in STAGING_TABLES:
+                for name in [*STAGING_TABLES, "staged"]:
                     db.execute(
                         f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM removed)"
                     )
                 # The marts live in the analyst file only (older versions kept a copy here).
                 db.execute("DROP SCHEMA IF EXISTS marts CASCADE")
                 db.execute("COMMIT")
-                unstaged = (
-                    db.execute(
-                        "SELECT count(*) FROM present WHERE file_path NOT IN (SELECT file_path FROM staging.files)"
-                    ).fetchone()[0]
-                    if self.restage_path.exists()
-                    else 0
+                db.register(
+                    "published", pl.DataFrame({"file_path": published}, schema={"file_path": pl.String})
                 )
+                unstaged = [
+                    path
+                    for (path,) in db.execute(
+                        f"""
+                        SELECT file_path FROM published
+                        WHERE file_path NOT IN (SELECT file_path FROM removed)
+                          AND (SELECT count(DISTINCT table_name) FROM staging.staged s
+                               WHERE s.file_path = published.file_path) < {len(STAGING_TABLES)}
+                          AND (file_path IN (SELECT file_path FROM present)
+                               OR NOT EXISTS (SELECT 1 FROM roots r
+                                              WHERE file_path = r.root OR parse_dirpath(file_path) = r.root))
+                        ORDER BY file_path
+                        """
+                    ).fetchall()
+                ]
             if unstaged:
+                reason = self.restage_path.read_text(encoding="utf-8") if self.restage_path.exists() else ""
                 raise StagingLost(
-                    f"{unstaged} of {len(present)} digest files are not staged again since "
-                    f"{self.restage_path.read_text(encoding='utf-8') or 'the staging rows were lost'}; the marts are published once "
-                    "every file is (the folder sensor asks for them, or run `digest-pipeline ingest`)"
+                    f"{len(unstaged)} of the {len(published)} digest files in {self.path} are not staged "
+                    f"in full (first {unstaged[0]}) since {reason or 'their staging rows were lost'}; the "
+                    "marts are published again once they are: `digest-pipeline ingest` stages every file, "
+                    "and the folder sensor asks for every file when it sees the loss"
                 )
             self.publish()
             self.restage_path.unlink(missing_ok=True)
         return len(removed)
+
+    def _published_files(self) -> list[str]:
+        """The digest files the analyst file holds."""
+        if not self.path.exists():
+            return []
+        with self.connect(read_only=True) as db:
+            if not db.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'digests'"
+            ).fetchone()[0]:
+                return []
+            return [path for (path,) in db.execute("SELECT file_path FROM marts.digests").fetchall()]
 
     def publish(self) -> None:
         """Build the marts from the working file's staging rows straight into a new analyst file,
@@ -326,25 +374,19 @@ def _mart_name(name: str) -> str:
     return name
 
 
-def _create_staging(db: duckdb.DuckDBPyConnection) -> bool:
-    """Create the staging tables (from the pandera models); if any has other columns than this
-    version writes (an older pipeline made it), drop them all, so that every file is staged
-    again. Returns whether it dropped them."""
-    existing = _staging_columns(db)
-    outdated = bool(existing) and existing != STAGING_COLUMNS
-    if outdated:
-        db.execute("DROP SCHEMA staging CASCADE")
+def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
+    """Create the staging tables (from the pandera models) and the record of what is staged."""
     db.execute("CREATE SCHEMA IF NOT EXISTS staging")
     for name, model in STAGING_TABLES.items():
         db.register("template", pl.DataFrame(schema=polars_schema(model)))
         db.execute(f"CREATE TABLE IF NOT EXISTS staging.{name} AS SELECT * FROM template")
         db.unregister("template")
-    return outdated
+    db.execute("CREATE TABLE IF NOT EXISTS staging.staged (file_path VARCHAR, table_name VARCHAR)")
 
 
 STAGING_COLUMNS = {
     (name, column) for name, model in STAGING_TABLES.items() for column in polars_schema(model)
-}
+} | {("staged", "file_path"), ("staged", "table_name")}
 
 
 def _is_broken(work_path: Path) -> bool:

@@ -57,10 +57,8 @@ def clean_counts(tmp_path_factory) -> dict[str, dict[str, int]]:
 
 def set_aside(warehouse: Warehouse) -> list[bytes]:
     """The contents of the working files set aside as broken, oldest first."""
-    return [
-        path.read_bytes()
-        for path in sorted(warehouse.work_path.parent.glob(f"{warehouse.work_path.name}.*.broken"))
-    ]
+    pattern = f"{warehouse.work_path.name}.*Z.broken"  # not the write-ahead log's
+    return [path.read_bytes() for path in sorted(warehouse.work_path.parent.glob(pattern))]
 
 
 def add_the_other_good_files(folder: Path) -> None:
@@ -137,7 +135,7 @@ def test_a_broken_working_file_met_by_a_sensor_run_fails_it_naming_the_file_and_
     # A retried run for one file stages it into a new working file, but publishes nothing
     # until the other files are staged again.
     warehouse.stage(per_file_tables(files[:1], [str(folder)]), present[:1])
-    with pytest.raises(StagingLost, match="2 of 3 digest files are not staged again"):
+    with pytest.raises(StagingLost, match=r"2 of the 3 digest files in .* are not staged in full"):
         warehouse.rebuild([str(folder.resolve())], present=present)
     assert warehouse.mart_row_counts() == clean_counts["three"]
     warehouse.stage(per_file_tables(files[1:], [str(folder)]), present[1:])
@@ -166,12 +164,75 @@ def test_marts_missing_rows_are_not_published_after_the_staging_rows_were_lost(
         with duckdb.connect(str(warehouse.work_path)) as db:
             db.execute("ALTER TABLE staging.files ADD COLUMN retired VARCHAR")
     warehouse.stage(per_file_tables(files[:1], [str(folder)]), present[:1])
-    with pytest.raises(StagingLost, match=f"2 of 3 digest files are not staged again since .* {reason}"):
+    with pytest.raises(
+        StagingLost, match=f"2 of the 3 digest files .* not staged in full .* since .* {reason}"
+    ):
         warehouse.rebuild([str(folder.resolve())], present=present)
     assert warehouse.mart_row_counts() == clean_counts["three"]
     assert load(warehouse, folder).changed_files == 2  # the two not staged again
     assert warehouse.mart_row_counts() == clean_counts["three"]
     assert not warehouse.restage_path.exists()
+
+
+def test_a_file_counts_as_staged_again_only_once_every_table_holds_its_rows(folder, tmp_path, clean_counts):
+    # Dagster stages each table in its own step: a run that staged every file's raw rows and then
+    # died, and a run for one file after it, must not publish marts without the others' papers.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    add_the_other_good_files(folder)
+    load(warehouse, folder)
+    files = find_digest_files([folder])
+    present = [str(file.path) for file in files]
+    tables = per_file_tables(files, [str(folder)])
+    warehouse.work_path.unlink()
+    warehouse.stage({"files": tables["files"]}, present)
+    warehouse.stage(per_file_tables(files[:1], [str(folder)]), present[:1])
+    with pytest.raises(StagingLost, match=r"2 of the 3 digest files .* not staged in full"):
+        warehouse.rebuild([str(folder.resolve())], present=present)
+    assert warehouse.mart_row_counts() == clean_counts["three"]
+
+
+def test_a_loss_is_made_good_only_by_staging_every_published_file_not_the_run_folders_alone(
+    tmp_path, clean_counts
+):
+    # Folders loaded one at a time into one database: ingesting one of them after a loss must not
+    # publish marts of that folder alone.
+    first = inbox_with(tmp_path / "first", MARKDOWN_SEED, HF_PAGE_SEED)
+    second = inbox_with(tmp_path / "second", ARXIV_SAMPLE)
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, first)
+    load(warehouse, second)
+    assert warehouse.mart_row_counts() == clean_counts["three"]
+    warehouse.work_path.unlink()
+    with pytest.raises(StagingLost, match=f"2 of the 3 digest files .* not staged in full \\(first {first}"):
+        load(warehouse, second)
+    assert warehouse.mart_row_counts() == clean_counts["three"]
+    load(warehouse, first)
+    assert warehouse.mart_row_counts() == clean_counts["three"]
+    assert not warehouse.restage_path.exists()
+
+
+def test_reading_staged_rows_without_a_working_file_fails_and_records_the_loss(folder, tmp_path):
+    # A step re-executed after the working file was deleted starts by reading staged rows.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, folder)
+    warehouse.work_path.unlink()
+    with pytest.raises(StagingLost, match=f"{warehouse.work_path} does not exist"):
+        warehouse.read_staging("paper_sections")
+    assert not warehouse.work_path.exists()
+    assert warehouse.restage_path.read_text(encoding="utf-8") == f"{warehouse.work_path} was removed"
+
+
+def test_every_loss_gets_a_record_of_its_own_and_the_same_loss_seen_again_does_not(tmp_path):
+    # The folder sensor asks for every file once per record it has not seen.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    first = warehouse.mark_staging_lost("the working file was not a DuckDB database")
+    assert warehouse.mark_staging_lost("the working file was removed", again=False) == first
+    second = warehouse.mark_staging_lost("the staging tables were made by an older pipeline")
+    assert second != first
+    assert (
+        warehouse.restage_path.read_text(encoding="utf-8")
+        == "the staging tables were made by an older pipeline"
+    )
 
 
 # One run in a child process whose files may not grow past a limit (RLIMIT_FSIZE): writing past it
