@@ -10,6 +10,7 @@ from digest_pipeline.assets import (
     pandera_type,
     per_file_metadata,
 )
+from digest_pipeline.extraction import freeze_long_lived_objects
 from digest_pipeline.extraction.tables import extract_entity_tables
 from digest_pipeline.schemas import EXTRACTED_TABLES
 
@@ -37,6 +38,7 @@ def extracted_entities(
     context.log.info(
         f"extracting entities from {parsed_paper_appearances.height} titles and {parsed_paper_sections.height} sections"
     )
+    freeze_long_lived_objects()  # a run's process ends with the run
     tables = extract_entity_tables(parsed_paper_appearances, parsed_paper_sections)
     for table, asset_name in EXTRACTED_ASSET_NAMES.items():
         frame = tables[table]

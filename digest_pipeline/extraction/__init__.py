@@ -54,12 +54,18 @@ def build_extractor() -> Language:
     nlp = spacy.blank("xx", config={"nlp": {"tokenizer": {"@tokenizers": "digest_pipeline.tokenizer.v1"}}})
     nlp.add_pipe("digest_entities")
     nlp.add_pipe("digest_results")
-    # What exists now (the pipeline, its gazetteers, the imported libraries) lives as long as
-    # the process. Frozen, it is no longer rescanned by every full collection, which took a
-    # quarter of `extract`'s time while a chunk of docs and its mentions were alive.
+    return nlp
+
+
+def freeze_long_lived_objects() -> None:
+    """For a process about to extract at length (a Dagster step, an extraction worker, the
+    benchmark): what exists by now (the pipeline, its gazetteers, the libraries) lives as long
+    as the process, and the garbage collector rescanned it on every full collection, a quarter
+    of `extract`'s time. Frozen, it is scanned no more; it is never collected either, so this is
+    for processes that end with their work, not for a notebook."""
+    build_extractor()
     gc.collect()
     gc.freeze()
-    return nlp
 
 
 def extract(
@@ -139,6 +145,7 @@ __all__ = [
     "build_extractor",
     "components",
     "extract",
+    "freeze_long_lived_objects",
     "papers",
     "tokenizer",
 ]

@@ -7,7 +7,7 @@ from multiprocessing import get_context
 
 import polars as pl
 
-from digest_pipeline.extraction import build_extractor, extract
+from digest_pipeline.extraction import extract, freeze_long_lived_objects
 from digest_pipeline.extraction.components import AT_K
 from digest_pipeline.extraction.gazetteer import entity_key, load_gazetteer, parameter_count
 from digest_pipeline.schemas import EXTRACTED_TABLES, polars_schema
@@ -59,7 +59,9 @@ def extract_entity_tables(
 
     tables = []
     # "spawn": a forked copy of a process running Dagster's threads may inherit a held lock.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=build_extractor) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=freeze_long_lived_objects
+    ) as pool:
         # A few chunks in flight, in order: each chunk's copy of the texts exists only while
         # it waits or runs, which keeps a backfill's memory down.
         pending: deque[Future] = deque()
