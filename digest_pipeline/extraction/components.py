@@ -73,6 +73,9 @@ SHAPE = re.compile(
 )
 
 
+VARIANT_SEPARATOR = re.compile(r"[-/]")
+
+
 # Names recur across digests and a dictionary lookup costs a tenth of the regex.
 @lru_cache(maxsize=100_000)
 def shape_of(name: str) -> str | None:
@@ -184,6 +187,7 @@ class EntityRecogniser:
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_match_id: dict[int, Entity] = {}
         self.name_flag = nlp.vocab.add_flag(could_be_name)
+        self.variant_of = lru_cache(maxsize=100_000)(self._variant_of)
         # Patterns get a tokenizer of their own: tens of thousands of aliases would
         # otherwise fill the pipeline tokenizer's cache before any digest text is seen.
         make_doc = make_rule_tokenizer(nlp, cache_size=0)
@@ -222,10 +226,19 @@ class EntityRecogniser:
             context = CONTEXT.match(text, token.idx + len(name))
             if context is not None and NAME_LIKE.match(name):
                 candidates.append(Candidate(i, i + 1, context.lastgroup, "context"))
-            elif shape := shape_of(name):
+            elif shape := shape_of(name) or self.variant_of(name):
                 candidates.append(Candidate(i, i + 1, shape, "shape"))
         set_entities(doc, self.add_expansions(doc, words, self.resolve(doc, words, candidates)))
         return doc
+
+    def _variant_of(self, name: str) -> str | None:
+        """The label of a known model or dataset that a name is a variant of: the known name with a
+        suffix after a hyphen or slash ("YOLOv7-E6E", "Codex-S", "PatchTST/64", "LSUN-Churches")."""
+        base = VARIANT_SEPARATOR.split(name, maxsplit=1)[0]
+        if len(base) < 2 or base == name:
+            return None
+        known = self.gazetteer.lookup("MODEL", base) or self.gazetteer.lookup("DATASET", base)
+        return known.label if known else None
 
     def add_expansions(self, doc: Doc, words: TokenTexts, spans: list[Span]) -> list[Span]:
         """ "Content Focuser Network (CFNet)": the expansion and its abbreviation are two
@@ -330,7 +343,12 @@ class EntityRecogniser:
                 if entity is None and base.lower() not in RANKING_BASES:
                     return None
         end = candidate.end
-        if end - candidate.start > 1 and words[end - 1].lower() in TRAILING_GENERIC:
+        if (
+            end - candidate.start > 1
+            and words[end - 1].lower() in TRAILING_GENERIC
+            # Only where the rest is a name by itself ("F1 score"; not "Mean Opinion Score").
+            and self.gazetteer.lookup(label, doc[candidate.start : end - 1].text)
+        ):
             end -= 1
         if label == "METRIC" and task_word_follows(words, candidate.start, end):
             return None

@@ -44,15 +44,24 @@ class Gazetteer:
     entities: list[Entity]
     non_entities: set[str] = field(default_factory=set)
     by_key: dict[tuple[str, str], Entity] = field(init=False)
+    # The names of case-sensitive entities with their case, folded otherwise as `entity_key` does.
+    cased: set[tuple[str, str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.by_key = {}
+        self.by_key, self.cased = {}, set()
         for entity in self.entities:
             for alias in (entity.name, *entity.aliases):
                 self.by_key.setdefault((entity.label, entity_key(alias)), entity)
+                if entity.case_sensitive:
+                    self.cased.add((entity.label, FOLD.sub("", alias)))
 
     def lookup(self, label: str, text: str) -> Entity | None:
-        return self.by_key.get((label, entity_key(text)))
+        """The entity a name spells, in any case unless the entity's names match only as
+        written ("Codex-S" is no CoDEx-S)."""
+        entity = self.by_key.get((label, entity_key(text)))
+        if entity is not None and entity.case_sensitive and (label, FOLD.sub("", text)) not in self.cased:
+            return None
+        return entity
 
     def is_non_entity(self, text: str) -> bool:
         return entity_key(text) in self.non_entities
@@ -63,13 +72,34 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
+# The last word of an English metric name, which takes a plural: "accuracies", "error rates".
+PLURAL_TAKING = re.compile(r"(?<![A-Za-z])[a-z]{3,}$")
+
+
+def plural(phrase: str) -> str:
+    if phrase.endswith("y") and phrase[-2:-1] not in "aeiou":
+        return phrase[:-1] + "ies"
+    return phrase + ("es" if phrase.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def aliases_of(label: str, row: dict) -> tuple[str, ...]:
+    """An entity's aliases; a metric's include the plurals of its English names ("classification
+    accuracies", "F1 scores"): results are often stated for several datasets at once."""
+    aliases = row.get("aliases", [])
+    if label != "METRIC" or row.get("case_sensitive", False):
+        return tuple(aliases)
+    names = [row["name"], *aliases]
+    plurals = [plural(name) for name in names if len(name) > 4 and PLURAL_TAKING.search(name)]
+    return tuple(dict.fromkeys(alias for alias in [*aliases, *plurals] if alias != row["name"]))
+
+
 @cache
 def load_gazetteer(data: Path = DATA) -> Gazetteer:
     entities = [
         Entity(
             name=row["name"],
             label=label,
-            aliases=tuple(row.get("aliases", ())),
+            aliases=aliases_of(label, row),
             family=row.get("family"),
             params=row.get("params"),
             higher_is_better=row.get("higher_is_better"),

@@ -271,3 +271,40 @@ def test_paper_names_are_found_in_any_case_with_their_canonical_and_longest_firs
     assert [(surface, canonical) for i, surface, _, canonical in found if i == 0] == [
         ("Neural Cache with Completion", "NCC")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label"),
+    [
+        ("YOLOv7-E6E runs at 36 FPS.", "YOLOv7-E6E", "MODEL"),
+        ("PatchTST/64 wins on most datasets.", "PatchTST/64", "MODEL"),
+        ("Codex-S는 HumanEval에서 평가되었습니다.", "Codex-S", "MODEL"),
+    ],
+)
+def test_a_suffixed_variant_of_a_known_name_is_found_under_its_own_name(text, surface, label):
+    assert (surface, label, surface) in mentions(text)
+
+
+def test_a_case_sensitive_name_is_not_found_in_another_case():
+    # CoDEx-S is a knowledge-graph dataset; "Codex-S" a fine-tuned Codex model.
+    assert ("Codex-S", "DATASET", "CoDEx-S") not in mentions("We fine-tune Codex-S on functions.")
+    assert ("CoDEx-S", "DATASET", "CoDEx") in mentions("Link prediction on CoDEx-S improves.")
+
+
+def test_a_split_name_stays_outside_the_dataset_span():
+    found = mentions("Swin obtains 58.7 box AP on COCO test-dev and a WER of 2.1% on LibriSpeech test-clean.")
+    assert ("COCO", "DATASET", "COCO") in found
+    assert ("LibriSpeech", "DATASET", "LibriSpeech") in found
+
+
+def test_a_metric_named_in_the_plural_is_found():
+    assert ("classification accuracies", "METRIC", "accuracy") in mentions(
+        "GAT reaches classification accuracies of 83.0% and 72.5% on Cora and Citeseer, respectively."
+    )
+
+
+def test_a_generic_head_noun_is_cut_off_only_where_the_rest_is_a_name_itself():
+    assert ("F1", "METRIC", "F1") in mentions("It reaches an F1 score of 92.1.")
+    assert any(
+        surface == "Mean Opinion Scores" for surface, _, _ in mentions("Mean Opinion Scores rose to 4.2.")
+    )
