@@ -273,8 +273,10 @@ class ResultExtractor:
                 if label == "DATASET" and canonical not in after:
                     after.append(canonical)
         for datasets in (before, after):
-            if len(group) > 1 and len(datasets) == len(group):
-                return {i: dataset for (i, *_), dataset in zip(group, datasets, strict=True)}
+            # As many values as datasets, or that many for each of several models ("각각 83.0%,
+            # 72.5%, 79.0% ... GCN(81.5%, 70.3%, 79.0%)").
+            if len(datasets) > 1 and len(group) % len(datasets) == 0:
+                return {i: datasets[k % len(datasets)] for k, (i, *_) in enumerate(group)}
         return {}
 
 

@@ -206,6 +206,20 @@ def test_respectively_pairs_values_with_datasets_in_order():
     ]
 
 
+def test_respectively_pairs_each_models_values_with_the_datasets_in_order():
+    assert results(
+        "GAT는 Cora, Citeseer, Pubmed에 대해 각각 83.0%, 72.5%, 79.0%의 분류 정확도를 기록해 "
+        "GCN(81.5%, 70.3%, 79.0%)보다 높았습니다."
+    ) == [
+        ("Cora", "accuracy", 83.0, "%"),
+        ("CiteSeer", "accuracy", 72.5, "%"),
+        ("PubMed", "accuracy", 79.0, "%"),
+        ("Cora", "accuracy", 81.5, "%"),
+        ("CiteSeer", "accuracy", 70.3, "%"),
+        ("PubMed", "accuracy", 79.0, "%"),
+    ]
+
+
 def test_a_value_far_before_a_metric_is_not_its():
     assert results("It scores 84.1% on the ImageNet-1K validation images while using fewer FLOPs.") == []
 
