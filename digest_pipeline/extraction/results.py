@@ -27,9 +27,14 @@ UNITS = {"%": "%", "%p": "pt", "배": "x", "x": "x", "×": "x", "times": "x", "m
 # Words after a number that make it a count, not a metric value.
 COUNT_WORDS = {"entries", "samples", "pages", "images", "tokens", "parameters", "params", "hours", "epoch", "epochs", "layers", "layer", "round", "rounds", "shot", "shots", "examples", "papers", "languages", "tasks", "authors", "documents", "users", "items", "queries", "videos", "frames", "pairs", "words", "sentences", "classes", "categories", "steps", "iterations", "gpus", "gpu", "nodes", "resolution", "gb", "mb", "kb", "tb", "k", "m", "b", "g", "thousand", "million", "billion", "trillion"}  # fmt: skip
 # Korean counters and ordinals, which come with particles glued on ("3단계로", "2번째").
-KOREAN_COUNTERS = ("개", "명", "시간", "장", "편", "층", "건", "단계", "번째")
+KOREAN_COUNTERS = ("개", "명", "시간", "장", "편", "층", "건", "단계", "번째", "스텝", "만", "억", "천", "조")
 # Words before a number that make it a setting, not a result ("resolution 224", "batch size 32").
-SETTING_WORDS = {"resolution", "size", "sizes", "batch", "epoch", "epochs", "layer", "layers", "seed", "rank", "version", "top", "k", "n", "step", "steps", "length"}  # fmt: skip
+SETTING_WORDS = {"resolution", "size", "sizes", "batch", "epoch", "epochs", "layer", "layers", "seed", "rank", "version", "top", "k", "n", "step", "steps", "length", "temperature", "길이", "크기", "온도", "해상도"}  # fmt: skip
+# A bound a value sets, not one it reaches: "30 FPS or higher", "입력 길이 720 이상에서".
+BOUND_AFTER_OR = {"higher", "more", "above", "greater", "less", "lower", "fewer", "below"}
+KOREAN_BOUNDS = {"이상", "이하", "초과", "미만"}
+# After a Korean bound, these make it a condition; "20%p 이상 높았습니다" and "90% 이상의 정확도" are results.
+CONDITION_AFTER_BOUND = {"에서", "에서는", "인", "일", "으로", "로", "에"}
 # Range marks: "68-71%" gives both ends the unit.
 RANGE = {"-", "–", "~", "to"}
 BOUNDARY = {".", ";", "!", "?", "。"}
@@ -382,7 +387,10 @@ def value_at(words: TokenTexts, i: int, number: re.Match, named: set[int]) -> tu
         following.lower() in COUNT_WORDS
         or is_korean_counter(following)
         or preceding in SETTING_WORDS
+        # Korean words the tokenizer splits at a particle-like last syllable ("온" + "도").
+        or words[i - 2] + preceding in SETTING_WORDS
         or YEAR.match(words[i])
+        or is_bound(words, i)
     ):
         return None
     unit = UNITS[number[2].lstrip("\\")] if number[2] else unit_of(following)
@@ -395,6 +403,16 @@ def value_at(words: TokenTexts, i: int, number: re.Match, named: set[int]) -> tu
     if not unit and (number[1][0] == "+" or preceding == "by"):
         unit = "pt"
     return float(number[1].replace(",", "")), unit
+
+
+def is_bound(words: TokenTexts, i: int) -> bool:
+    """Whether the number at `i`, with its unit or metric, is a bound ("30 FPS or higher")."""
+    for k in (i + 1, i + 2):
+        if words[k] == "or" and words[k + 1].lower() in BOUND_AFTER_OR:
+            return True
+        if words[k] in KOREAN_BOUNDS and words[k + 1] in CONDITION_AFTER_BOUND:
+            return True
+    return False
 
 
 # A percentage stated as a change: "a 9.52% performance gain", "12% relative reduction", "14% 감소한".

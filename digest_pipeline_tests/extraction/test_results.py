@@ -333,3 +333,21 @@ def test_the_sentence_kept_with_a_result_is_cut_where_the_text_has_no_sentence_e
     (extraction,) = extract(["F1 1 " * 2_000])
     assert len(extraction.results) == 2_000
     assert max(len(result.sentence) for result in extraction.results) <= 2 * SENTENCE_REACH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "YOLOv7 keeps AP high at 30 FPS or higher on a V100.",
+        "메모리 사용량은 720 이상에서 급격히 늘었습니다.",
+        "ImageNet에서 top-1 정확도 76.2%를 기록해 128만 장으로 학습한 모델과 같았습니다.",
+        "pass@100은 샘플링 온도 0.8에서 가장 높았습니다.",
+    ],
+)
+def test_bounds_korean_magnitudes_and_settings_are_not_results(text):
+    assert all(value not in (30.0, 720.0, 128.0, 0.8) for _, _, value, _ in results(text))
+
+
+def test_a_value_stated_as_at_least_is_a_result():
+    assert ("DocVQA", "accuracy", 90.0, "%") in results("DocVQA에서 90% 이상의 정확도를 보였습니다.")
+    assert ("PPI", "micro-F1", 20.0, "pt") in results("PPI에서 micro-F1이 20%p 이상 높았습니다.")
