@@ -18,7 +18,7 @@ from dagster._core.execution.stats import StepEventStatus
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from digest_pipeline.assets import DIGEST_FILES
-from digest_pipeline.assets.marts import MART_KEYS
+from digest_pipeline.assets.marts import MART_KEYS, warehouse_marts
 from digest_pipeline.assets.outcomes import only_files_failed
 from digest_pipeline.resources import DigestInput, WarehouseResource
 from digest_pipeline.watching import FolderState, Seen, observe, partition_ranges, run_key
@@ -62,12 +62,12 @@ def digest_folder_sensor(
     state = FolderState.from_cursor(context.cursor)
     store = warehouse.open()
     work_file, lost = store.work_file_identity(), store.staging_lost()
-    replaced = state.work_file is not None and work_file != state.work_file
-    if replaced:
-        # Deleted, or set aside by a run, which recorded the loss itself: recorded once, so that
-        # the run that makes the file again does not count as another loss.
+    if state.work_file is not None and work_file is None:
+        # Deleted, and no run has made it again yet: recorded, so that the marts wait for every
+        # file. (A run that sets it aside, or makes it anew, records the loss itself; one that
+        # made it anew and whole leaves nothing to do.)
         lost = store.mark_staging_lost(f"{store.work_path} was removed", again=False)
-    if replaced or (lost is not None and lost != state.staging_lost):
+    if lost is not None and lost != state.staging_lost:
         # The staging rows are gone (set aside, deleted, or made by an older pipeline): every file
         # counts as changed (removals are still seen), and the run that met it is not retried alone.
         context.log.warning(f"the staging rows in {store.work_path} were lost: ingesting every file again")
@@ -103,16 +103,26 @@ def digest_folder_sensor(
             ],
             cursor=state.to_cursor(),
         )
-    failed = [request for request in state.last_requests if last_run_failed(context, request["run_key"])]
+    failed = [
+        (request, scope)
+        for request in state.last_requests
+        if (scope := retry_scope(context, request["run_key"])) is not None
+    ]
     if failed and state.retries < MAX_RETRIES:
         # The files were seen, but a run that was to ingest them failed (a lock held too
-        # long, a failing check): ask again rather than wait for the next change.
+        # long, a failing check): ask again rather than wait for the next change. A run whose
+        # files all landed and only the marts failed (publication waiting for other files to
+        # be staged again) gets the marts alone.
         state.retries += 1
         tags = {CHANGES_TAG: f"retry {state.retries} after a failed run"}
         return SensorResult(
             run_requests=[
-                partitions_request(f"{request['run_key']}:retry{state.retries}", request["partitions"], tags)
-                for request in failed
+                partitions_request(
+                    f"{request['run_key']}:retry{state.retries}",
+                    None if scope == "marts" else request["partitions"],
+                    tags,
+                )
+                for request, scope in failed
             ],
             cursor=state.to_cursor(),
         )
@@ -126,23 +136,27 @@ def digest_folder_sensor(
     )
 
 
-def last_run_failed(context: SensorEvaluationContext, key: str) -> bool:
-    """Whether the latest run launched for `key` (or its retries) failed for a reason a retry may
-    cure. A run that failed only because some of its files cannot be parsed is not retried: the
-    same files fail the same way, and the rest of the run landed."""
+def retry_scope(context: SensorEvaluationContext, key: str) -> str | None:
+    """What to run again after the latest run launched for `key` (or its retries): "run", all of
+    it, when it was canceled or failed for a reason a retry may cure; "marts" when only the marts
+    step failed (its files landed, and publication waited for other files to be staged again);
+    None when it did not fail, or failed only because some of its files cannot be parsed (the
+    same files fail the same way, and the rest of the run landed)."""
     keys = [key, *(f"{key}:retry{n}" for n in range(1, MAX_RETRIES + 1))]
     for candidate in reversed(keys):
         runs = context.instance.get_runs(filters=RunsFilter(tags={"dagster/run_key": candidate}), limit=1)
         if runs:
             run = runs[0]
             if run.status == DagsterRunStatus.CANCELED:
-                return True
+                return "run"
             if run.status != DagsterRunStatus.FAILURE:
-                return False
+                return None
             failed_steps = {
                 stats.step_key
                 for stats in context.instance.get_run_step_stats(run.run_id)
                 if stats.status == StepEventStatus.FAILURE
             }
-            return not only_files_failed(failed_steps)
-    return False
+            if only_files_failed(failed_steps):
+                return None
+            return "marts" if failed_steps == {warehouse_marts.op.name} else "run"
+    return None

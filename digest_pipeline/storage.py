@@ -83,13 +83,12 @@ class Warehouse:
             except duckdb.IOException as error:
                 if path == self.work_path and NOT_A_DATABASE in str(error):
                     aside = self._set_aside_broken_work_file(error)
-                    if aside is None:
-                        continue  # another run set it aside and made a new one meanwhile
                     raise StagingLost(
-                        f"{self.work_path} was not a DuckDB database ({error}); it is kept as "
-                        f"{aside.name}. Every digest file is staged again: the folder sensor asks for "
-                        "that by itself, or run `digest-pipeline ingest`. The marts are published again "
-                        "once every file is staged; until then the analyst file stays as it was."
+                        f"{self.work_path} was not a DuckDB database ({error}); "
+                        f"{f'it is kept as {aside.name}' if aside else 'another run set it aside'}. Every "
+                        "digest file is staged again: the folder sensor asks for that by itself, or run "
+                        "`digest-pipeline ingest`. The marts are published again once every file is "
+                        "staged; until then the analyst file stays as it was."
                     ) from error
                 if "lock" not in str(error).lower():
                     raise
@@ -138,8 +137,10 @@ class Warehouse:
             with self.connect(path=self.work_path) as db:
                 if _staging_columns(db) != STAGING_COLUMNS:
                     return {}  # none yet, or made by an older pipeline: every file is staged again
+                # A file staged in part (a run that died midway) is staged again.
                 rows = db.execute(
-                    "SELECT file_path, content_hash, parsed_with FROM staging.digests"
+                    f"SELECT file_path, content_hash, parsed_with FROM staging.digests "
+                    f"WHERE file_path IN ({COMPLETE_FILES.format(schema='staging')})"
                 ).fetchall()
         except StagingLost:
             return {}  # every file is staged again
@@ -289,13 +290,12 @@ class Warehouse:
                     "published", pl.DataFrame({"file_path": published}, schema={"file_path": pl.String})
                 )
                 unstaged = [
-                    path
-                    for (path,) in db.execute(
+                    (path, present_here)
+                    for path, present_here in db.execute(
                         f"""
-                        SELECT file_path FROM published
+                        SELECT file_path, file_path IN (SELECT file_path FROM present) FROM published
                         WHERE file_path NOT IN (SELECT file_path FROM removed)
-                          AND (SELECT count(DISTINCT table_name) FROM staging.staged s
-                               WHERE s.file_path = published.file_path) < {len(STAGING_TABLES)}
+                          AND file_path NOT IN ({COMPLETE_FILES.format(schema="staging")})
                           AND (file_path IN (SELECT file_path FROM present)
                                OR NOT EXISTS (SELECT 1 FROM roots r
                                               WHERE file_path = r.root OR parse_dirpath(file_path) = r.root))
@@ -303,13 +303,16 @@ class Warehouse:
                         """
                     ).fetchall()
                 ]
+            # A published file outside this run's folders that no longer exists cannot be staged
+            # again: it is gone, as a removed file is.
+            unstaged = [path for path, present_here in unstaged if present_here or Path(path).exists()]
             if unstaged:
                 reason = self.restage_path.read_text(encoding="utf-8") if self.restage_path.exists() else ""
                 raise StagingLost(
                     f"{len(unstaged)} of the {len(published)} digest files in {self.path} are not staged "
-                    f"in full (first {unstaged[0]}) since {reason or 'their staging rows were lost'}; the "
-                    "marts are published again once they are: `digest-pipeline ingest` stages every file, "
-                    "and the folder sensor asks for every file when it sees the loss"
+                    f"in full (first {unstaged[0]}){f' since {reason}' if reason else ''}; the marts are "
+                    "published again once they are: `digest-pipeline ingest` on their folders stages "
+                    "them, and the folder sensor asks for every file when it sees a loss"
                 )
             self.publish()
             self.restage_path.unlink(missing_ok=True)
@@ -332,10 +335,14 @@ class Warehouse:
         self.publishing_path.unlink(missing_ok=True)  # left by a run that was killed
         with self.connect(path=self.publishing_path) as out:
             out.execute(f"ATTACH {_literal(str(self.work_path))} AS work (READ_ONLY)")
-            # MART_SQL reads `staging.*`: here, views of the working file's staging tables.
+            # MART_SQL reads `staging.*`: here, views of the working file's staging tables, of the
+            # files staged in full (one a run is still staging waits for the next publication).
             out.execute("CREATE SCHEMA staging")
+            complete = COMPLETE_FILES.format(schema="work.staging")
             for name in STAGING_TABLES:
-                out.execute(f"CREATE VIEW staging.{name} AS SELECT * FROM work.staging.{name}")
+                out.execute(
+                    f"CREATE VIEW staging.{name} AS SELECT * FROM work.staging.{name} WHERE file_path IN ({complete})"
+                )
             _build_marts(out)
             out.execute("DROP SCHEMA staging CASCADE")
             out.execute("DETACH work")
@@ -383,6 +390,12 @@ def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
         db.unregister("template")
     db.execute("CREATE TABLE IF NOT EXISTS staging.staged (file_path VARCHAR, table_name VARCHAR)")
 
+
+# The files every staging table holds (`stage` records them in `staged`, rows or none).
+COMPLETE_FILES = (
+    "SELECT file_path FROM {schema}.staged GROUP BY file_path "
+    f"HAVING count(DISTINCT table_name) = {len(STAGING_TABLES)}"
+)
 
 STAGING_COLUMNS = {
     (name, column) for name, model in STAGING_TABLES.items() for column in polars_schema(model)

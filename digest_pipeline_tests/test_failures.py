@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from digest_pipeline.schemas import EXTRACTED_TABLES, PARSED_TABLES
 from digest_pipeline.sources import find_digest_files
 from digest_pipeline.storage import StagingLost, Warehouse
 from digest_pipeline_tests.conftest import (
@@ -209,6 +210,39 @@ def test_a_loss_is_made_good_only_by_staging_every_published_file_not_the_run_fo
     load(warehouse, first)
     assert warehouse.mart_row_counts() == clean_counts["three"]
     assert not warehouse.restage_path.exists()
+
+
+def test_a_file_staged_in_part_waits_for_the_next_publication_without_blocking_it(folder, tmp_path):
+    # A run still extracting a new file while another publishes: the file's parsed rows must not
+    # go out without its entities, nor hold the other runs' publications back.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, folder)
+    add_the_other_good_files(folder)
+    files = find_digest_files([folder])
+    present = [str(file.path) for file in files]
+    new = [file for file in files if file.path.name != MARKDOWN_SEED.name]
+    tables = per_file_tables(new, [str(folder)])
+    warehouse.stage(
+        {name: tables[name] for name in ("files", *PARSED_TABLES)}, [str(file.path) for file in new]
+    )
+    warehouse.rebuild([str(folder.resolve())], present=present)
+    assert warehouse.mart_row_counts()["digests"] == 1
+    assert set(warehouse.staged_versions()) == {str(folder / MARKDOWN_SEED.name)}
+    warehouse.stage({name: tables[name] for name in EXTRACTED_TABLES}, [str(file.path) for file in new])
+    warehouse.rebuild([str(folder.resolve())], present=present)
+    assert warehouse.mart_row_counts()["digests"] == 3
+
+
+def test_after_a_loss_the_files_of_a_folder_that_is_gone_do_not_hold_publication_back(tmp_path):
+    first = inbox_with(tmp_path / "first", MARKDOWN_SEED, HF_PAGE_SEED)
+    second = inbox_with(tmp_path / "second", ARXIV_SAMPLE)
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, first)
+    load(warehouse, second)
+    shutil.rmtree(first)
+    warehouse.work_path.unlink()
+    load(warehouse, second)
+    assert warehouse.mart_row_counts()["digests"] == 1
 
 
 def test_reading_staged_rows_without_a_working_file_fails_and_records_the_loss(folder, tmp_path):

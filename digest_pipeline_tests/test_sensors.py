@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from dagster import (
@@ -241,6 +242,23 @@ def test_every_file_is_ingested_again_when_the_working_file_was_set_aside_or_del
     assert isinstance(watcher.tick(), SkipReason)
 
 
+def test_a_working_file_made_anew_and_whole_before_a_tick_asks_for_nothing(folder):
+    # Deleted, then remade in full by `digest-pipeline ingest` (which publishes and so removes any
+    # record of the loss) before the sensor looked again: nothing is missing.
+    watcher = Watcher(folder)
+    work_path = watcher.warehouse.open().work_path
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    watcher.settle()
+    work_path.write_bytes(b"staging rows")
+    assert isinstance(watcher.tick(), SkipReason)
+    replacement = work_path.with_name("replacement")
+    replacement.write_bytes(b"all staging rows again")
+    os.replace(replacement, work_path)
+    assert isinstance(watcher.tick(), SkipReason)
+    assert isinstance(watcher.tick(), SkipReason)
+    assert watcher.warehouse.open().staging_lost() is None
+
+
 def test_every_file_is_ingested_again_once_when_a_run_found_the_staging_rows_lost(folder):
     # A new pipeline version with other staging columns drops them; the run that did records it.
     watcher = Watcher(folder)
@@ -307,6 +325,33 @@ def test_a_run_that_failed_only_on_files_that_cannot_be_parsed_is_not_retried(fo
     )
     assert not run.success  # the file's partition failed; retrying would fail it again
     assert isinstance(watcher.tick(), SkipReason)
+
+
+def test_a_run_whose_marts_alone_failed_is_retried_for_the_marts_alone(folder):
+    # Its files landed; the marts step failed (here: the analyst file is not a database), as it
+    # does while publication waits for other files to be staged again.
+    watcher = Watcher(folder)
+    database = Path(watcher.warehouse.database)
+    job = build_definitions([str(folder)], str(database)).resolve_job_def(INGEST_JOB)
+
+    def run(request):
+        return job.execute_in_process(
+            instance=watcher.instance,
+            partition_key=request.partition_key,
+            tags={**request.tags, "dagster/run_key": request.run_key},
+            raise_on_error=False,
+        )
+
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    assert run(watcher.settle()).success
+    shutil.copy(ARXIV_SAMPLE, folder / "a.txt")
+    request = watcher.settle()
+    database.write_bytes(b"not a database")
+    assert not run(request).success
+    retry = watcher.tick()
+    assert retry.run_key == f"{request.run_key}:retry1"
+    assert retry.partition_key is None
+    assert retry.asset_selection == list(MART_KEYS.values())
 
 
 def test_a_single_file_given_as_the_input_is_watched_too(folder):

@@ -38,7 +38,9 @@ def extracted_entities(
     context.log.info(
         f"extracting entities from {parsed_paper_appearances.height} titles and {parsed_paper_sections.height} sections"
     )
-    freeze_long_lived_objects()  # a run's process ends with the run
+    # A run's process (Dagster's run worker, or `digest-pipeline ingest`'s) ends with the run; in
+    # a longer-lived one (a test session) this only keeps what exists now from being collected.
+    freeze_long_lived_objects()
     tables = extract_entity_tables(parsed_paper_appearances, parsed_paper_sections)
     for table, asset_name in EXTRACTED_ASSET_NAMES.items():
         frame = tables[table]
