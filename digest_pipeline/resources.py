@@ -60,7 +60,9 @@ class StagingIOManager(ConfigurableIOManager):
     warehouse: WarehouseResource
 
     def handle_output(self, context: OutputContext, obj: pl.DataFrame) -> None:
-        self.warehouse.open().stage({_staging_table(context): obj}, list(context.asset_partition_keys))
+        self.warehouse.open().stage(
+            {_staging_table(context): obj}, list(context.asset_partition_keys), generation=context.run_id
+        )
 
     def load_input(self, context: InputContext) -> pl.DataFrame:
         return self.warehouse.open().read_staging(_staging_table(context), list(context.asset_partition_keys))

@@ -18,8 +18,10 @@ import fcntl
 import logging
 import os
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +49,12 @@ class StagingLost(RuntimeError):
 
 
 NOT_A_DATABASE = "not a valid DuckDB database"
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    removed: int  # files whose rows were dropped: they left the input folders
+    waiting: list[str]  # present files not staged in full, left out of the marts for now
 
 
 class Warehouse:
@@ -137,10 +145,12 @@ class Warehouse:
             with self.connect(path=self.work_path) as db:
                 if _staging_columns(db) != STAGING_COLUMNS:
                     return {}  # none yet, or made by an older pipeline: every file is staged again
-                # A file staged in part (a run that died midway) is staged again.
+                # A file staged in part, or re-staged in part after a change (a run that died
+                # midway), is staged again.
                 rows = db.execute(
                     f"SELECT file_path, content_hash, parsed_with FROM staging.digests "
-                    f"WHERE file_path IN ({COMPLETE_FILES.format(schema='staging')})"
+                    f"WHERE file_path IN ({COMPLETE_FILES.format(schema='staging')} "
+                    "AND count(DISTINCT generation) = 1)"
                 ).fetchall()
         except StagingLost:
             return {}  # every file is staged again
@@ -215,9 +225,14 @@ class Warehouse:
             _create_staging(db)
             yield db
 
-    def stage(self, tables: dict[str, pl.DataFrame], file_paths: list[str]) -> None:
+    def stage(
+        self, tables: dict[str, pl.DataFrame], file_paths: list[str], generation: str | None = None
+    ) -> None:
         """Replace the staging rows of `file_paths` in each table with the given rows, in one
-        transaction: a file's rows are replaced as a unit, never duplicated or half-written."""
+        transaction: a file's rows are replaced as a unit, never duplicated or half-written.
+        `generation` names the run that stages them (Dagster stages each table in a step of its
+        own): a file whose tables come from different runs was left half re-staged."""
+        generation = generation or uuid.uuid4().hex
         with self.writer_turn(), self._staging() as db:
             db.execute("BEGIN TRANSACTION")
             db.register("replaced", pl.DataFrame({"file_path": file_paths}, schema={"file_path": pl.String}))
@@ -232,7 +247,9 @@ class Warehouse:
                     "DELETE FROM staging.staged WHERE table_name = ? AND file_path IN (SELECT file_path FROM replaced)",
                     [name],
                 )
-                db.execute("INSERT INTO staging.staged SELECT file_path, ? FROM replaced", [name])
+                db.execute(
+                    "INSERT INTO staging.staged SELECT file_path, ?, ? FROM replaced", [name, generation]
+                )
             db.execute("COMMIT")
 
     def read_staging(self, name: str, file_paths: list[str] | None = None) -> pl.DataFrame:
@@ -254,14 +271,17 @@ class Warehouse:
                 table = table.filter("file_path IN (SELECT file_path FROM wanted)")
             return table.pl()
 
-    def rebuild(self, roots: list[str], present: list[str]) -> int:
+    def rebuild(self, roots: list[str], present: list[str] | Callable[[], list[str]]) -> Rebuilt:
         """Drop the staging rows of files under `roots` that are no longer `present`, rebuild
-        the marts from staging and publish them. Returns how many files were dropped.
+        the marts from staging and publish them. `present` may be a function, called once this
+        run's turn to write has come: a file that arrived while it waited is not taken for removed.
 
         Marts missing rows are never published: every file the analyst file holds that is still
         present (or outside `roots`) must be staged in full. It is not, after staging rows were
-        lost, until every such file is staged again."""
+        lost, until every such file is staged again. A present file not yet staged in full (a
+        run is still staging it, or failed to) waits for a later publication; the result names it."""
         with self.writer_turn():
+            present = present() if callable(present) else present
             published = self._published_files()
             with self._staging() as db:
                 db.execute("BEGIN TRANSACTION")
@@ -303,6 +323,13 @@ class Warehouse:
                         """
                     ).fetchall()
                 ]
+                waiting = [
+                    path
+                    for (path,) in db.execute(
+                        f"SELECT file_path FROM present WHERE file_path NOT IN ({COMPLETE_FILES.format(schema='staging')}) "
+                        "ORDER BY file_path"
+                    ).fetchall()
+                ]
             # A published file outside this run's folders that no longer exists cannot be staged
             # again: it is gone, as a removed file is.
             unstaged = [path for path, present_here in unstaged if present_here or Path(path).exists()]
@@ -316,7 +343,13 @@ class Warehouse:
                 )
             self.publish()
             self.restage_path.unlink(missing_ok=True)
-        return len(removed)
+        if waiting:
+            logger.warning(
+                "%d digest file(s) are not staged in full and wait for a later publication: %s",
+                len(waiting),
+                ", ".join(waiting[:10]),
+            )
+        return Rebuilt(len(removed), waiting)
 
     def _published_files(self) -> list[str]:
         """The digest files the analyst file holds."""
@@ -388,7 +421,9 @@ def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
         db.register("template", pl.DataFrame(schema=polars_schema(model)))
         db.execute(f"CREATE TABLE IF NOT EXISTS staging.{name} AS SELECT * FROM template")
         db.unregister("template")
-    db.execute("CREATE TABLE IF NOT EXISTS staging.staged (file_path VARCHAR, table_name VARCHAR)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS staging.staged (file_path VARCHAR, table_name VARCHAR, generation VARCHAR)"
+    )
 
 
 # The files every staging table holds (`stage` records them in `staged`, rows or none).
@@ -399,7 +434,7 @@ COMPLETE_FILES = (
 
 STAGING_COLUMNS = {
     (name, column) for name, model in STAGING_TABLES.items() for column in polars_schema(model)
-} | {("staged", "file_path"), ("staged", "table_name")}
+} | {("staged", "file_path"), ("staged", "table_name"), ("staged", "generation")}
 
 
 def _is_broken(work_path: Path) -> bool:

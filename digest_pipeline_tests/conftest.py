@@ -53,7 +53,7 @@ def load(warehouse: Warehouse, folder: Path, year: int | None = None) -> Loaded:
     stale = stale_files(files, warehouse.staged_versions(), year)
     todo = [file for file in files if str(file.path) in stale]
     warehouse.stage(per_file_tables(todo, [str(folder)], year), [str(file.path) for file in todo])
-    removed = warehouse.rebuild([str(folder.resolve())], present=[str(file.path) for file in files])
+    removed = warehouse.rebuild([str(folder.resolve())], present=[str(file.path) for file in files]).removed
     return Loaded(len(todo), len(files) - len(todo), removed)
 
 

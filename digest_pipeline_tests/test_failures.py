@@ -6,6 +6,7 @@ Rows lost are counted against a clean run: every mart's row count must equal it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -225,12 +226,43 @@ def test_a_file_staged_in_part_waits_for_the_next_publication_without_blocking_i
     warehouse.stage(
         {name: tables[name] for name in ("files", *PARSED_TABLES)}, [str(file.path) for file in new]
     )
-    warehouse.rebuild([str(folder.resolve())], present=present)
+    rebuilt = warehouse.rebuild([str(folder.resolve())], present=present)
+    assert rebuilt.waiting == sorted(str(file.path) for file in new)
     assert warehouse.mart_row_counts()["digests"] == 1
     assert set(warehouse.staged_versions()) == {str(folder / MARKDOWN_SEED.name)}
     warehouse.stage({name: tables[name] for name in EXTRACTED_TABLES}, [str(file.path) for file in new])
-    warehouse.rebuild([str(folder.resolve())], present=present)
+    assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == []
     assert warehouse.mart_row_counts()["digests"] == 3
+
+
+def test_a_changed_file_re_staged_in_part_is_staged_again_by_the_next_ingest(folder, tmp_path, clean_counts):
+    # A run for a changed file died after its raw and parsed steps: its entity rows are the old
+    # content's. The next `ingest` must stage it again, not take it for staged.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    shutil.copy(HF_PAGE_SEED, folder / MARKDOWN_SEED.name)
+    load(warehouse, folder)
+    shutil.copy(MARKDOWN_SEED, folder / MARKDOWN_SEED.name)
+    (file,) = find_digest_files([folder])
+    tables = per_file_tables([file], [str(folder)])
+    warehouse.stage({name: tables[name] for name in ("files", *PARSED_TABLES)}, [str(file.path)], "run-2")
+    assert warehouse.staged_versions() == {}
+    assert load(warehouse, folder).changed_files == 1
+    assert warehouse.mart_row_counts() == clean_counts["one"]
+
+
+def test_the_present_files_are_listed_once_this_runs_turn_to_write_has_come(folder, tmp_path):
+    # Listed before waiting for the turn, a file staged by the run ahead meanwhile would be taken
+    # for removed and its rows dropped.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, folder)
+
+    def present() -> list[str]:
+        with warehouse.writer_lock_path.open("a") as handle, pytest.raises(BlockingIOError):
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by this run
+        return [str(file.path) for file in find_digest_files([folder])]
+
+    assert warehouse.rebuild([str(folder.resolve())], present=present).removed == 0
+    assert warehouse.mart_row_counts()["digests"] == 1
 
 
 def test_after_a_loss_the_files_of_a_folder_that_is_gone_do_not_hold_publication_back(tmp_path):

@@ -63,8 +63,15 @@ def warehouse_marts(context: AssetExecutionContext, digest_input: DigestInput, w
     """Rebuild the marts from the staged rows of every file partition; the rows of files that left
     the input folders are dropped first. Publishes the analyst file atomically."""
     store = warehouse.open()
-    removed = store.rebuild(digest_input.roots(), present=[str(file.path) for file in digest_input.files()])
-    context.log.info(f"marts rebuilt in {store.path}; rows of {removed} vanished files dropped")
+    rebuilt = store.rebuild(
+        digest_input.roots(), present=lambda: [str(file.path) for file in digest_input.files()]
+    )
+    context.log.info(f"marts rebuilt in {store.path}; rows of {rebuilt.removed} vanished files dropped")
+    if rebuilt.waiting:
+        context.log.warning(
+            f"{len(rebuilt.waiting)} file(s) are not staged in full (a run is still staging them, or "
+            f"failed to) and are left out of the marts until they are: {', '.join(rebuilt.waiting[:10])}"
+        )
     for name, (count, preview) in store.mart_samples(rows=PREVIEW_ROWS).items():
         yield MaterializeResult(
             asset_key=MART_KEYS[name],
