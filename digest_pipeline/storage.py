@@ -191,15 +191,15 @@ class Warehouse:
         broken one (overwritten, truncated) is kept aside for a person, under a name of its own,
         and every file is staged again; it is not deleted, in case someone wants to see what
         happened to it. Returns where it went, or None when another run set it aside first."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        suffix = f".{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.broken"
         with nullcontext() if self._writing else self.writer_turn():
             if not _is_broken(self.work_path):
                 return None
             self.mark_staging_lost(f"{self.work_path} was not a DuckDB database")
             for path in (self.work_path, self.work_path.with_name(f"{self.work_path.name}.wal")):
                 if path.exists():
-                    os.replace(path, path.with_name(f"{path.name}.{stamp}.broken"))
-        aside = self.work_path.with_name(f"{self.work_path.name}.{stamp}.broken")
+                    os.replace(path, path.with_name(path.name + suffix))
+        aside = self.work_path.with_name(self.work_path.name + suffix)
         logger.warning(
             "%s is not a DuckDB database (%s); moved it to %s and staging every file again",
             self.work_path,
@@ -208,13 +208,21 @@ class Warehouse:
         )
         return aside
 
+    def _record_missing_work_file(self) -> bool:
+        """Whether the working file is missing; if marts were published from it, its loss is
+        recorded (once: the same loss may be seen by several runs and the sensor)."""
+        if self.work_path.exists():
+            return False
+        if self.path.exists():
+            self.mark_staging_lost(f"{self.work_path} was removed", again=False)
+        return True
+
     @contextmanager
     def _staging(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """The working file with its staging tables. A working file made anew while an analyst
         file exists, or staging tables an older pipeline made, have lost the rows behind the
         marts: dropped, so that every file is staged again."""
-        if not self.work_path.exists() and self.path.exists():
-            self.mark_staging_lost(f"{self.work_path} was removed", again=False)
+        self._record_missing_work_file()
         with self.connect(path=self.work_path) as db:
             existing = _staging_columns(db)
             if existing and existing != STAGING_COLUMNS:
@@ -235,7 +243,7 @@ class Warehouse:
         generation = generation or uuid.uuid4().hex
         with self.writer_turn(), self._staging() as db:
             db.execute("BEGIN TRANSACTION")
-            db.register("replaced", pl.DataFrame({"file_path": file_paths}, schema={"file_path": pl.String}))
+            _register_paths(db, "replaced", file_paths)
             for name, frame in tables.items():
                 name = _staging_name(name)
                 db.execute(f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM replaced)")
@@ -254,9 +262,7 @@ class Warehouse:
 
     def read_staging(self, name: str, file_paths: list[str] | None = None) -> pl.DataFrame:
         """A staging table's rows, for the given files or all."""
-        if not self.work_path.exists():
-            if self.path.exists():
-                self.mark_staging_lost(f"{self.work_path} was removed", again=False)
+        if self._record_missing_work_file():
             raise StagingLost(
                 f"{self.work_path} does not exist, so no staged rows can be read; stage the digest files "
                 "again (the folder sensor asks for every file when the working file is gone, or run "
@@ -265,9 +271,7 @@ class Warehouse:
         with self.connect(path=self.work_path) as db:
             table = db.sql(f"SELECT * FROM staging.{_staging_name(name)}")
             if file_paths is not None:
-                db.register(
-                    "wanted", pl.DataFrame({"file_path": file_paths}, schema={"file_path": pl.String})
-                )
+                _register_paths(db, "wanted", file_paths)
                 table = table.filter("file_path IN (SELECT file_path FROM wanted)")
             return table.pl()
 
@@ -285,20 +289,19 @@ class Warehouse:
             published = self._published_files()
             with self._staging() as db:
                 db.execute("BEGIN TRANSACTION")
-                db.register("present", pl.DataFrame({"file_path": present}, schema={"file_path": pl.String}))
+                _register_paths(db, "present", present)
                 db.register("roots", pl.DataFrame({"root": roots}, schema={"root": pl.String}))
                 removed = [
                     path
                     for (path,) in db.execute(
-                        """
+                        f"""
                         SELECT DISTINCT file_path FROM staging.files
                         WHERE file_path NOT IN (SELECT file_path FROM present)
-                          AND EXISTS (SELECT 1 FROM roots r  -- the root itself, or a file directly in it
-                                      WHERE file_path = r.root OR parse_dirpath(file_path) = r.root)
+                          AND {UNDER_ROOTS}
                         """
                     ).fetchall()
                 ]
-                db.register("removed", pl.DataFrame({"file_path": removed}, schema={"file_path": pl.String}))
+                _register_paths(db, "removed", removed)
                 for name in [*STAGING_TABLES, "staged"]:
                     db.execute(
                         f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM removed)"
@@ -306,9 +309,7 @@ class Warehouse:
                 # The marts live in the analyst file only (older versions kept a copy here).
                 db.execute("DROP SCHEMA IF EXISTS marts CASCADE")
                 db.execute("COMMIT")
-                db.register(
-                    "published", pl.DataFrame({"file_path": published}, schema={"file_path": pl.String})
-                )
+                _register_paths(db, "published", published)
                 unstaged = [
                     (path, present_here)
                     for path, present_here in db.execute(
@@ -317,8 +318,7 @@ class Warehouse:
                         WHERE file_path NOT IN (SELECT file_path FROM removed)
                           AND file_path NOT IN ({COMPLETE_FILES.format(schema="staging")})
                           AND (file_path IN (SELECT file_path FROM present)
-                               OR NOT EXISTS (SELECT 1 FROM roots r
-                                              WHERE file_path = r.root OR parse_dirpath(file_path) = r.root))
+                               OR NOT {UNDER_ROOTS})
                         ORDER BY file_path
                         """
                     ).fetchall()
@@ -343,12 +343,6 @@ class Warehouse:
                 )
             self.publish()
             self.restage_path.unlink(missing_ok=True)
-        if waiting:
-            logger.warning(
-                "%d digest file(s) are not staged in full and wait for a later publication: %s",
-                len(waiting),
-                ", ".join(waiting[:10]),
-            )
         return Rebuilt(len(removed), waiting)
 
     def _published_files(self) -> list[str]:
@@ -426,6 +420,9 @@ def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+# A file under one of the registered `roots`: the root itself, or a file directly in it.
+UNDER_ROOTS = "EXISTS (SELECT 1 FROM roots r WHERE file_path = r.root OR parse_dirpath(file_path) = r.root)"
+
 # The files every staging table holds (`stage` records them in `staged`, rows or none).
 COMPLETE_FILES = (
     "SELECT file_path FROM {schema}.staged GROUP BY file_path "
@@ -435,6 +432,11 @@ COMPLETE_FILES = (
 STAGING_COLUMNS = {
     (name, column) for name, model in STAGING_TABLES.items() for column in polars_schema(model)
 } | {("staged", "file_path"), ("staged", "table_name"), ("staged", "generation")}
+
+
+def _register_paths(db: duckdb.DuckDBPyConnection, name: str, paths: list[str]) -> None:
+    """A list of file paths as a table `name` for the next queries."""
+    db.register(name, pl.DataFrame({"file_path": paths}, schema={"file_path": pl.String}))
 
 
 def _is_broken(work_path: Path) -> bool:
