@@ -74,6 +74,8 @@ def read_jsonl(path: Path) -> list[dict]:
 
 # The last word of an English metric name, which takes a plural: "accuracies", "error rates".
 PLURAL_TAKING = re.compile(r"(?<![A-Za-z])[a-z]{3,}$")
+# An abbreviated metric name takes a plain "s": "FIDs", "AUCs", "mIoUs", "F1s".
+ABBREVIATION = re.compile(r"(?=(?:.*[A-Z]){2}|.*[A-Z]\d)[A-Za-z0-9-]{2,10}")
 
 
 def plural(phrase: str) -> str:
@@ -83,13 +85,15 @@ def plural(phrase: str) -> str:
 
 
 def aliases_of(label: str, row: dict) -> tuple[str, ...]:
-    """An entity's aliases; a metric's include the plurals of its English names ("classification
-    accuracies", "F1 scores"): results are often stated for several datasets at once."""
+    """An entity's aliases; a metric's include the plurals of its English names and abbreviations
+    ("classification accuracies", "F1 scores", "FIDs"): results are often stated for several
+    datasets at once."""
     aliases = row.get("aliases", [])
     if label != "METRIC" or row.get("case_sensitive", False):
         return tuple(aliases)
     names = [row["name"], *aliases]
     plurals = [plural(name) for name in names if len(name) > 4 and PLURAL_TAKING.search(name)]
+    plurals += [f"{name}s" for name in names if ABBREVIATION.fullmatch(name) and not name.endswith("s")]
     return tuple(dict.fromkeys(alias for alias in [*aliases, *plurals] if alias != row["name"]))
 
 

@@ -18,7 +18,7 @@ DEV_GOLD = GOLD / "dev.jsonl"
 # Per gold set: mention F1 per label, and results F1.
 FLOORS = {
     "dev.jsonl": ({"MODEL": 0.88, "DATASET": 0.86, "METRIC": 0.84}, 0.82),
-    "tuning.jsonl": ({"MODEL": 0.88, "DATASET": 0.88, "METRIC": 0.88}, 0.71),
+    "tuning.jsonl": ({"MODEL": 0.88, "DATASET": 0.88, "METRIC": 0.88}, 0.75),
 }
 
 

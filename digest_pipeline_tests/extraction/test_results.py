@@ -351,3 +351,22 @@ def test_bounds_korean_magnitudes_and_settings_are_not_results(text):
 def test_a_value_stated_as_at_least_is_a_result():
     assert ("DocVQA", "accuracy", 90.0, "%") in results("DocVQA에서 90% 이상의 정확도를 보였습니다.")
     assert ("PPI", "micro-F1", 20.0, "pt") in results("PPI에서 micro-F1이 20%p 이상 높았습니다.")
+
+
+def test_a_dataset_named_in_the_next_clause_is_not_the_values():
+    assert results(
+        "On the MNLI development set it reaches 90.2% accuracy, and on SQuAD v2.0 it obtains an F1 of 89.4."
+    ) == [("MNLI", "accuracy", 90.2, "%"), ("SQuAD 2.0", "F1", 89.4, "")]
+
+
+def test_an_abbreviated_metric_in_the_plural_takes_a_respectively_run():
+    found = results(
+        "On CelebA-HQ, LDM-4 reaches an FID of 5.11, and LDMs obtain FIDs of 4.98, 4.02 and 2.95 "
+        "on FFHQ, LSUN-Churches and LSUN-Bedrooms, respectively."
+    )
+    assert found == [
+        ("CelebA-HQ", "FID", 5.11, ""),
+        ("FFHQ", "FID", 4.98, ""),
+        ("LSUN-Churches", "FID", 4.02, ""),
+        ("LSUN-Bedrooms", "FID", 2.95, ""),
+    ]
