@@ -52,6 +52,19 @@ DIGEST_LINES = st.sampled_from(
 ADVERSARIAL_RUNS = ["(", "*", "-", "[", " ", "가", "http://", "0123456789", "](", "- **", "**:", "\t"]
 # Metrics and values with no sentence end, as in a flattened table.
 ADVERSARIAL_TABLES = ["F1 1 ", "F1 1 a b c d GPT-4 ", "정확도 각각 1% "]
+# Words of the kinds the entity and result rules look at, in any order: names with particles,
+# metrics, values with units, connectors, abbreviations in brackets, dates and versions.
+EXTRACTION_WORDS = st.sampled_from(
+    [
+        "GPT-4o의", "Llama 3.1", "8B", "LEVIR-CD", "FooBench", "XNets", "Foo Bar Network", "(FBN)",
+        "F1", "NDCG@20", "Hits@", "정확도가", "PER", "(PER)", "Error Rate", "mIoU", "FIDs",
+        "92.18%", "0.901", "+2.1", "-0.4", "1,327", "4.9배", "31.61%에서", "15.79%로", "%p", "x",
+        "1.2.3", "2024.09.15", "v1.5", "0,5", "12,000", "respectively", "각각", "of", "on", "and",
+        "from", "to", "vs.", "than", "or higher", "이상", "에서", "감소", "we propose", "called",
+        "a new dataset", "라는", "same test set", "(", ")", ",", ".", ";", ":", "~", "→", "\n",
+    ]
+)  # fmt: skip
+EXTRACTION_TEXT = st.lists(EXTRACTION_WORDS, max_size=40).map(" ".join)
 LONG_RUNS = st.builds(lambda run, times: run * times, st.sampled_from(ADVERSARIAL_RUNS), st.integers(0, 300))
 TEXT = st.lists(st.one_of(DIGEST_LINES, st.text(max_size=40)), max_size=60).map("".join)
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,7 +99,11 @@ def test_no_bytes_make_the_parser_raise(data):
 
 
 @SETTINGS
-@given(texts=st.lists(st.one_of(TEXT, st.text(max_size=200), LONG_RUNS), min_size=1, max_size=8))
+@given(
+    texts=st.lists(
+        st.one_of(TEXT, st.text(max_size=200), LONG_RUNS, EXTRACTION_TEXT), min_size=1, max_size=8
+    )
+)
 def test_entity_offsets_always_lie_inside_their_text(texts):
     for text, doc in zip(texts, build_extractor().pipe(texts), strict=True):
         for ent in doc.ents:
@@ -96,6 +113,19 @@ def test_entity_offsets_always_lie_inside_their_text(texts):
         for mention in extraction.mentions:
             assert 0 <= mention.start <= mention.end <= len(text)
             assert text[mention.start : mention.end] == mention.text
+
+
+@SETTINGS
+@given(papers=st.lists(st.lists(EXTRACTION_TEXT, min_size=1, max_size=4), min_size=1, max_size=4))
+def test_no_digest_like_text_makes_the_extractor_raise(papers):
+    """As the pipeline calls it: texts grouped by paper, the first of each its title."""
+    texts = [text for paper in papers for text in paper]
+    ids = [number for number, paper in enumerate(papers) for _ in paper]
+    titles = [k == 0 for paper in papers for k in range(len(paper))]
+    extractions = list(extract(texts, ids, titles))
+    assert len(extractions) == len(texts)
+    for text, extraction in zip(texts, extractions, strict=True):
+        assert all(result.sentence in text for result in extraction.results)
 
 
 GROWTH = 8

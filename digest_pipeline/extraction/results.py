@@ -21,8 +21,9 @@ def results(doc: Doc) -> list[dict]:
     return doc.user_data.get(RESULTS, [])
 
 
-# A number, with a percent glued on in LaTeX ("80\%") or Korean percentage points ("2.1%p").
-NUMBER = re.compile(r"^([+-]?\d+(?:[.,]\d+)*)(\\?%p?)?$")
+# A number, with thousands separators ("1,327") and a percent glued on in LaTeX ("80\%") or
+# Korean percentage points ("2.1%p"); not a version or a date ("1.2.3", "2024.09.15").
+NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(\\?%p?)?$")
 UNITS = {"%": "%", "%p": "pt", "배": "x", "x": "x", "×": "x", "times": "x", "ms": "ms", "s": "s", "초": "s", "점": "pt", "points": "pt", "point": "pt", "percentage": "pt", "pp": "pt", "pt": "pt", "p": "pt"}  # fmt: skip
 # Words after a number that make it a count, not a metric value.
 COUNT_WORDS = {"entries", "samples", "pages", "images", "tokens", "parameters", "params", "hours", "epoch", "epochs", "layers", "layer", "round", "rounds", "shot", "shots", "examples", "papers", "languages", "tasks", "authors", "documents", "users", "items", "queries", "videos", "frames", "pairs", "words", "sentences", "classes", "categories", "steps", "iterations", "gpus", "gpu", "nodes", "resolution", "gb", "mb", "kb", "tb", "k", "m", "b", "g", "thousand", "million", "billion", "trillion"}  # fmt: skip

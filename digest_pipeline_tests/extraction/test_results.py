@@ -370,3 +370,8 @@ def test_an_abbreviated_metric_in_the_plural_takes_a_respectively_run():
         ("LSUN-Churches", "FID", 4.02, ""),
         ("LSUN-Bedrooms", "FID", 2.95, ""),
     ]
+
+
+def test_versions_and_dates_with_several_dots_are_not_values():
+    assert results("2024.09.15 기준 F1 1.2.3 92.1%를 기록했습니다.") == [(None, "F1", 92.1, "%")]
+    assert results("It reaches an F1 of 1,327.5.") == [(None, "F1", 1327.5, "")]
