@@ -100,9 +100,7 @@ def test_no_bytes_make_the_parser_raise(data):
 
 @SETTINGS
 @given(
-    texts=st.lists(
-        st.one_of(TEXT, st.text(max_size=200), LONG_RUNS, EXTRACTION_TEXT), min_size=1, max_size=8
-    )
+    texts=st.lists(st.one_of(TEXT, st.text(max_size=200), LONG_RUNS, EXTRACTION_TEXT), min_size=1, max_size=8)
 )
 def test_entity_offsets_always_lie_inside_their_text(texts):
     for text, doc in zip(texts, build_extractor().pipe(texts), strict=True):
