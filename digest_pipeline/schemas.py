@@ -208,6 +208,18 @@ class ExtractedResults(Table):
 
 # -- marts (what analysts query) -------------------------------------------------
 
+
+class FailedTexts(Quarantine):
+    """Paper entries the extractor failed on, with why: their entities and results are missing
+    (their text is kept in the parsed tables). One row per title or section that fails on its
+    own, else one for the entry."""
+
+    line_number: int = pa.Field(
+        description=LINE + " Of the title or section the extractor failed on, else of the entry's title.",
+        ge=1,
+    )
+
+
 PAPER_ID = "Paper id: the arXiv id when any digest gives one, else 't-' + a hash of the normalised title."
 
 
@@ -272,7 +284,8 @@ class MartDigests(ParsedDigests):
 
 
 class MartQuarantine(Quarantine):
-    """Quarantined input: one row per file or entry that could not be parsed."""
+    """Quarantined input: one row per file or entry that could not be parsed, and per entry the
+    extractor failed on."""
 
 
 class MartEntities(Table):
@@ -372,6 +385,7 @@ PARSED_TABLES: dict[str, type[Table]] = {
 EXTRACTED_TABLES: dict[str, type[Table]] = {
     "entity_mentions": ExtractedMentions,
     "results": ExtractedResults,
+    "failed_texts": FailedTexts,
 }
 
 # Every per-file table: what storage keeps per file and replaces when the file changes.

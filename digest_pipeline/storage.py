@@ -468,7 +468,7 @@ def _staging_name(name: str) -> str:
 # mentions, results) are not sorted: sorting their text took longer than building them.
 MART_SQL = {
     "digests": "SELECT * FROM staging.digests",
-    "quarantine": "SELECT * FROM staging.quarantine",
+    "quarantine": "SELECT * FROM staging.quarantine UNION ALL BY NAME SELECT * FROM staging.failed_texts",
     # A paper is its arXiv id. Entries without one (format B) take the id of an
     # entry with the same normalised title, or one that is that title cut short
     # by a character or two (format C truncates), else a hash of the title.

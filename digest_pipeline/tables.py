@@ -95,7 +95,7 @@ def _add_rows(rows: dict[str, list[dict]], file: DigestFile, year: int | None, i
     data, problem = _read(file)
     if data is None:
         digest_row["content_hash"] = content_hash(b"")
-        rows["quarantine"].append(_problem(path, None, problem, ""))
+        rows["quarantine"].append(quarantine_row(path, None, problem, ""))
         return
     digest_row["content_hash"] = content_hash(data)
     context = ParseContext(reference_date=file.modified_date, year=year)
@@ -103,7 +103,7 @@ def _add_rows(rows: dict[str, list[dict]], file: DigestFile, year: int | None, i
         digest, encoding = parse_digest(data, context)
     except UnreadableFile as error:
         raw = data[:RAW_TEXT_LIMIT].decode("utf-8", errors="replace")
-        rows["quarantine"].append(_problem(path, None, str(error), raw))
+        rows["quarantine"].append(quarantine_row(path, None, str(error), raw))
         return
     categories = sorted({entry.category for entry in digest.entries if entry.category})
     digest_row.update(
@@ -116,7 +116,7 @@ def _add_rows(rows: dict[str, list[dict]], file: DigestFile, year: int | None, i
         problem_count=len(digest.problems),
     )
     rows["quarantine"].extend(
-        _problem(path, problem.line, problem.reason, problem.raw_text) for problem in digest.problems
+        quarantine_row(path, problem.line, problem.reason, problem.raw_text) for problem in digest.problems
     )
     for position, entry in enumerate(digest.entries, 1):
         texts = [section.text for section in entry.sections]
@@ -174,5 +174,5 @@ def _read(file: DigestFile) -> tuple[bytes | None, str | None]:
     return data, None
 
 
-def _problem(path: str, line: int | None, reason: str, raw_text: str) -> dict:
+def quarantine_row(path: str, line: int | None, reason: str, raw_text: str) -> dict:
     return {"file_path": path, "line_number": line, "reason": reason, "raw_text": raw_text[:RAW_TEXT_LIMIT]}

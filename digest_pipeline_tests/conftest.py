@@ -5,7 +5,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from digest_pipeline.extraction import results
 from digest_pipeline.extraction.tables import extract_entity_tables
+from digest_pipeline.extraction.tokenizer import source_text
 from digest_pipeline.parsing import ParseContext
 from digest_pipeline.schemas import RawDigestFiles, polars_schema
 from digest_pipeline.sources import DigestFile, describe, find_digest_files
@@ -69,3 +71,19 @@ def materialise(paths: list[str], database: Path, instance=None, everything: boo
     plan = IngestPlan.make(instance, paths, str(database), None, everything)
     job = build_definitions(paths, str(database)).resolve_job_def(INGEST_JOB)
     return job.execute_in_process(instance=instance, raise_on_error=False, **plan.execution())
+
+
+POISON = "\u2063"  # an invisible separator no digest text holds: the planted fault's trigger
+
+
+@pytest.fixture
+def poisoned_extractor(monkeypatch):
+    """The extractor, failing on any text that holds POISON, as a bug met by one odd text would."""
+    find = results.ResultExtractor.find
+
+    def failing_find(self, doc):
+        if POISON in source_text(doc):
+            raise RuntimeError("planted fault")
+        return find(self, doc)
+
+    monkeypatch.setattr(results.ResultExtractor, "find", failing_find)

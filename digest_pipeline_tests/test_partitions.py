@@ -11,7 +11,7 @@ from digest_pipeline.assets import DIGEST_FILES
 from digest_pipeline.assets.outcomes import OUTCOME_ASSET
 from digest_pipeline.definitions import INGEST_JOB, build_definitions
 from digest_pipeline.storage import Warehouse
-from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED, materialise
+from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED, POISON, materialise
 
 
 @pytest.fixture
@@ -129,3 +129,25 @@ def test_the_per_file_assets_backfill_many_partitions_in_a_single_run():
         node = graph.get(AssetKey(name))
         assert node.partitions_def == DIGEST_FILES
         assert node.backfill_policy == BackfillPolicy.single_run()
+
+
+def test_an_entry_the_extractor_fails_on_is_quarantined_while_the_run_lands_the_rest(
+    tmp_path, poisoned_extractor
+):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(HF_PAGE_SEED, inbox / HF_PAGE_SEED.name)
+    lines = MARKDOWN_SEED.read_text(encoding="utf-8").splitlines(keepends=True)
+    bullet = next(number for number, line in enumerate(lines, 1) if line.startswith("- **What's New**"))
+    lines[bullet - 1] = lines[bullet - 1].rstrip("\n") + POISON + "\n"
+    (inbox / MARKDOWN_SEED.name).write_text("".join(lines), encoding="utf-8")
+
+    result = materialise([str(inbox)], tmp_path / "d.duckdb")
+    assert result.success
+    warehouse = Warehouse(tmp_path / "d.duckdb")
+    (problem,) = warehouse.read_mart("quarantine").iter_rows(named=True)
+    assert (problem["file_path"], problem["line_number"]) == (str(inbox / MARKDOWN_SEED.name), bullet)
+    assert "What's New" in problem["reason"] and "planted fault" in problem["reason"]
+    mentions = warehouse.read_mart("entity_mentions")
+    assert set(mentions["file_path"]) == {str(inbox / MARKDOWN_SEED.name), str(inbox / HF_PAGE_SEED.name)}
+    assert warehouse.mart_row_counts()["papers"] == 14 + 89

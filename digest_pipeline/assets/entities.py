@@ -42,6 +42,8 @@ def extracted_entities(
     # a longer-lived one (a test session) this only keeps what exists now from being collected.
     freeze_long_lived_objects()
     tables = extract_entity_tables(parsed_paper_appearances, parsed_paper_sections)
+    for failure in tables["failed_texts"].iter_rows(named=True):
+        context.log.warning(f"{failure['file_path']}, line {failure['line_number']}: {failure['reason']}")
     for table, asset_name in EXTRACTED_ASSET_NAMES.items():
         frame = tables[table]
         yield Output(

@@ -18,7 +18,7 @@ MART_KEYS = {name: AssetKey(["marts", name]) for name in MART_TABLES}
 # Which parsed tables each mart is built from, for the lineage the UI shows.
 MART_SOURCES = {
     "digests": ["digests"],
-    "quarantine": ["quarantine"],
+    "quarantine": ["quarantine", "failed_texts"],
     "paper_appearances": ["paper_appearances", "digests"],
     "papers": ["paper_appearances", "digests"],
     "paper_authors": ["paper_authors", "paper_appearances"],

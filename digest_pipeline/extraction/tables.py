@@ -11,6 +11,7 @@ from digest_pipeline.extraction import extract, freeze_long_lived_objects
 from digest_pipeline.extraction.components import AT_K
 from digest_pipeline.extraction.gazetteer import entity_key, load_gazetteer, parameter_count
 from digest_pipeline.schemas import EXTRACTED_TABLES, polars_schema
+from digest_pipeline.tables import quarantine_row
 
 TITLE = "Title"
 
@@ -23,9 +24,15 @@ def text_units(appearances: pl.DataFrame, sections: pl.DataFrame) -> pl.DataFram
         pl.lit(0, dtype=pl.Int64).alias("section_position"),
         pl.lit(TITLE).alias("section_label"),
         pl.col("title").alias("text"),
+        "line_number",
     )
     bodies = sections.select(
-        "file_path", "position", "section_position", pl.col("label").alias("section_label"), "text"
+        "file_path",
+        "position",
+        "section_position",
+        pl.col("label").alias("section_label"),
+        "text",
+        "line_number",
     )
     return pl.concat([titles, bodies]).sort("file_path", "position", "section_position")
 
@@ -74,21 +81,45 @@ def extract_entity_tables(
 
 
 def _extract_tables(part: tuple[pl.DataFrame, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The extracted tables of every title and section, file by file: a file the extractor fails
+    on is extracted again entry by entry, and an entry that fails is quarantined with why (in
+    `failed_texts`), so that one bad text never stops the others."""
     appearances, sections = part
     units = text_units(appearances, sections)
     gazetteer = load_gazetteer()
-    mentions, results = [], []
+    mentions, results, failed = [], [], []
+    for file_units in units.partition_by("file_path", maintain_order=True):
+        try:
+            _add_rows(file_units, gazetteer, mentions, results)
+        except Exception:
+            for entry_units in file_units.partition_by("position", maintain_order=True):
+                try:
+                    _add_rows(entry_units, gazetteer, mentions, results)
+                except Exception as error:
+                    failed.append(_failure(entry_units, error))
+    return {
+        "entity_mentions": pl.DataFrame(
+            mentions, schema=polars_schema(EXTRACTED_TABLES["entity_mentions"]), orient="row"
+        ),
+        "results": pl.DataFrame(results, schema=polars_schema(EXTRACTED_TABLES["results"]), orient="row"),
+        "failed_texts": pl.DataFrame(failed, schema=polars_schema(EXTRACTED_TABLES["failed_texts"])),
+    }
+
+
+def _add_rows(units: pl.DataFrame, gazetteer, mentions: list[tuple], results: list[tuple]) -> None:
+    """Extract `units` and append their rows; nothing is appended when extraction fails."""
     keys = units.select("file_path", "position", "section_position", "section_label").iter_rows()
     extractions = extract(
         units["text"],
         papers=units.select("file_path", "position").iter_rows(),
         titles=(units["section_position"] == 0),
     )
+    found_mentions, found_results = [], []
     for key, extraction in zip(keys, extractions, strict=True):
         for m in extraction.mentions:
             known = gazetteer.lookup(m.label, m.canonical)
             is_model = m.label == "MODEL"
-            mentions.append(
+            found_mentions.append(
                 (
                     *key,
                     f"{m.label}:{entity_key(m.canonical)}",
@@ -103,7 +134,7 @@ def _extract_tables(part: tuple[pl.DataFrame, pl.DataFrame]) -> dict[str, pl.Dat
                     parameter_count(m.canonical) if is_model else None,
                 )
             )
-        results.extend(
+        found_results.extend(
             (
                 *key[:3],
                 r.metric,
@@ -116,12 +147,27 @@ def _extract_tables(part: tuple[pl.DataFrame, pl.DataFrame]) -> dict[str, pl.Dat
             )
             for r in extraction.results
         )
-    return {
-        "entity_mentions": pl.DataFrame(
-            mentions, schema=polars_schema(EXTRACTED_TABLES["entity_mentions"]), orient="row"
-        ),
-        "results": pl.DataFrame(results, schema=polars_schema(EXTRACTED_TABLES["results"]), orient="row"),
-    }
+    mentions.extend(found_mentions)
+    results.extend(found_results)
+
+
+def _failure(entry: pl.DataFrame, error: Exception) -> dict:
+    """The quarantine row of an entry the extractor failed on: the first of its texts that fails
+    on its own, else the entry's title (it failed on the texts together)."""
+    failing = entry.row(0, named=True)
+    for unit in entry.iter_rows(named=True):
+        try:
+            list(extract([unit["text"]]))
+        except Exception as own_error:
+            failing, error = unit, own_error
+            break
+    return quarantine_row(
+        failing["file_path"],
+        failing["line_number"],
+        f"the extractor failed on {failing['section_label']!r} of entry {failing['position']} "
+        f"({type(error).__name__}: {error}); the entry has no entities or results",
+        failing["text"],
+    )
 
 
 def higher_is_better(gazetteer, metric: str) -> bool | None:

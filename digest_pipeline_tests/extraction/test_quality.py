@@ -47,7 +47,7 @@ def test_evaluate_command_prints_the_same_figures_as_json(report, capsys):
     assert json.loads(capsys.readouterr().out) == report
 
 
-@pytest.mark.parametrize("gold", ["heldout.jsonl", "tuning.jsonl"])
+@pytest.mark.parametrize("gold", ["heldout.jsonl", "heldout2.jsonl", "tuning.jsonl"])
 def test_the_gold_written_from_memory_is_well_formed(gold):
     """Spans inside their text, without surrounding blanks, of the three labels."""
     path = GOLD / gold

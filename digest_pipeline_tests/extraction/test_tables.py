@@ -1,11 +1,12 @@
-"""Entity tables from parsed tables: split across worker processes, the rows are the same."""
+"""Entity tables from parsed tables: split across worker processes, the rows are the same; an
+entry the extractor fails on is quarantined, and the rest extracted."""
 
 import polars as pl
 
 from digest_pipeline.extraction import tables
 from digest_pipeline.sources import find_digest_files
 from digest_pipeline.tables import parse_files
-from digest_pipeline_tests.conftest import ARXIV_SAMPLE, SEEDS
+from digest_pipeline_tests.conftest import ARXIV_SAMPLE, POISON, SEEDS
 
 
 def sorted_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -21,3 +22,26 @@ def test_worker_processes_give_the_rows_one_process_gives(monkeypatch):
     for name in ("entity_mentions", "results"):
         assert alone[name].height > 0
         assert sorted_rows(split[name]).equals(sorted_rows(alone[name])), name
+
+
+def test_an_entry_the_extractor_fails_on_is_quarantined_and_every_other_entry_is_extracted(
+    poisoned_extractor,
+):
+    parsed = parse_files(find_digest_files([SEEDS, ARXIV_SAMPLE]))
+    sections = parsed["paper_sections"]
+    clean = tables.extract_entity_tables(parsed["paper_appearances"], sections)
+    bad = sections.row(40, named=True)
+    poisoned = sections.with_columns(
+        pl.when(pl.int_range(pl.len()) == 40).then(pl.col("text") + POISON).otherwise(pl.col("text"))
+    )
+    found = tables.extract_entity_tables(parsed["paper_appearances"], poisoned)
+
+    (failure,) = found["failed_texts"].iter_rows(named=True)
+    assert (failure["file_path"], failure["line_number"]) == (bad["file_path"], bad["line_number"])
+    assert bad["label"] in failure["reason"] and "RuntimeError: planted fault" in failure["reason"]
+    assert failure["raw_text"] == bad["text"] + POISON
+    # The entry's other texts go with it; every other entry, of its file too, is extracted as before.
+    other_entries = ~((pl.col("file_path") == bad["file_path"]) & (pl.col("position") == bad["position"]))
+    for name in ("entity_mentions", "results"):
+        assert sorted_rows(found[name]).equals(sorted_rows(clean[name].filter(other_entries))), name
+    assert clean["failed_texts"].is_empty()
