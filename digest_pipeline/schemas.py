@@ -57,7 +57,8 @@ class ParsedDigests(Table):
     file_path: str = pa.Field(description=FILE_PATH, unique=True)
     content_hash: str = pa.Field(description="SHA-256 of the file's bytes.", str_length=64)
     parsed_with: str = pa.Field(
-        description="Pipeline version and year setting the rows were made with; rows are remade when it changes."
+        description="Pipeline version, a hash of its parsing and extraction code and data, and the year "
+        "setting the rows were made with; rows are remade when it changes."
     )
     size_bytes: int | None = pa.Field(
         description="File size in bytes (null if it cannot be read).", ge=0, nullable=True

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 
 import polars as pl
 
@@ -20,9 +23,27 @@ RAW_TEXT_LIMIT = 10_000
 MAX_FILE_BYTES = 64 * 2**20
 
 
+# What makes a file's rows: its parsers, its extractor with the gazetteers, and these tables.
+ROW_MAKERS = ("parsing", "extraction", "tables.py", "schemas.py")
+PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def code_fingerprint(package: Path = PACKAGE) -> str:
+    """A hash of the code and data that make the per-file rows: after an upgrade (a better
+    parser or extractor, a gazetteer entry more), every file's rows are made again."""
+    digest = hashlib.sha256()
+    for name in ROW_MAKERS:
+        path = package / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.suffix in (".py", ".jsonl"):
+                digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def parsed_with(year: int | None) -> str:
     """What a file's rows were made with: rows made otherwise are remade, even if the file is unchanged."""
-    return f"{__version__} year={year or 'inferred'}"
+    return f"{__version__}+{code_fingerprint()} year={year or 'inferred'}"
 
 
 def stale_files(

@@ -1,8 +1,13 @@
-"""One bad file never stops the others; everything that fails is kept in quarantine."""
+"""One bad file never stops the others; everything that fails is kept in quarantine; rows made by
+other code are made again."""
 
+import shutil
+
+from digest_pipeline import tables
 from digest_pipeline.sources import find_digest_files
-from digest_pipeline.tables import parse_files
-from digest_pipeline_tests.conftest import MARKDOWN_SEED
+from digest_pipeline.storage import Warehouse
+from digest_pipeline.tables import parse_files, stale_files
+from digest_pipeline_tests.conftest import MARKDOWN_SEED, SEEDS, load
 
 
 def test_bad_files_are_quarantined_and_good_ones_land(tmp_path):
@@ -57,3 +62,26 @@ def test_symlink_loops_and_links_out_of_the_folder_are_not_read(tmp_path):
     (inbox / "out.txt").symlink_to(outside)
     (inbox / "real.txt").write_bytes(MARKDOWN_SEED.read_bytes())
     assert [file.path.name for file in find_digest_files([inbox])] == ["real.txt"]
+
+
+def test_files_staged_by_other_parsing_or_extraction_code_are_stale(tmp_path, monkeypatch):
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, SEEDS)
+    files = find_digest_files([SEEDS])
+    assert stale_files(files, warehouse.staged_versions(), None) == set()
+    monkeypatch.setattr(tables, "code_fingerprint", lambda: "another")  # an upgraded pipeline
+    assert stale_files(files, warehouse.staged_versions(), None) == {str(file.path) for file in files}
+
+
+def test_the_code_fingerprint_covers_the_parsers_the_extractor_and_its_gazetteers(tmp_path):
+    package = tmp_path / "digest_pipeline"
+    shutil.copytree(tables.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = tables.code_fingerprint(package)
+    (package / "README.txt").write_text("not code")
+    assert tables.code_fingerprint.__wrapped__(package) == before
+    for changed in ("extraction/data/datasets.jsonl", "parsing/__init__.py", "extraction/results.py"):
+        with (package / changed).open("a", encoding="utf-8") as file:
+            file.write("\n")
+        after = tables.code_fingerprint.__wrapped__(package)
+        assert after != before, changed
+        before = after
