@@ -5,7 +5,9 @@ without touching the Dagster assets.
 
 Two files. The pipeline writes only its working file (`.NAME.work.duckdb` beside
 the analyst file): staging tables hold each digest file's rows, replaced as a unit
-when the file's content changes. The marts are built from staging straight into a
+when the file's content changes. Rows staged for a file wait in the `pending` schema
+until its extracted tables are all there, and then replace its staging rows in one
+transaction: the marts never mix a file's new text with the entities of its old text. The marts are built from staging straight into a
 new file that atomically replaces the analyst file (`os.replace`). Analysts keep the
 analyst file open read-only while the pipeline runs; a connection sees the marts of
 the file it opened, whole, and the next connection sees the new ones. A crash leaves the analyst
@@ -28,7 +30,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from digest_pipeline.schemas import MART_TABLES, STAGING_TABLES, descriptions, polars_schema
+from digest_pipeline.schemas import EXTRACTED_TABLES, MART_TABLES, STAGING_TABLES, descriptions, polars_schema
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ NOT_A_DATABASE = "not a valid DuckDB database"
 @dataclass(frozen=True)
 class Rebuilt:
     removed: int  # files whose rows were dropped: they left the input folders
-    waiting: list[str]  # present files not staged in full, left out of the marts for now
+    waiting: list[str]  # present files not staged in full: in the marts as last staged in full, if ever
 
 
 class Warehouse:
@@ -145,12 +147,12 @@ class Warehouse:
             with self.connect(path=self.work_path) as db:
                 if _staging_columns(db) != STAGING_COLUMNS:
                     return {}  # none yet, or made by an older pipeline: every file is staged again
-                # A file staged in part, or re-staged in part after a change (a run that died
-                # midway), is staged again.
+                # A file staged in part, or with rows pending (a run that died midway, or one
+                # still staging it), is staged again.
                 rows = db.execute(
                     f"SELECT file_path, content_hash, parsed_with FROM staging.digests "
-                    f"WHERE file_path IN ({COMPLETE_FILES.format(schema='staging')} "
-                    "AND count(DISTINCT generation) = 1)"
+                    f"WHERE file_path IN ({COMPLETE_FILES.format(schema='staging')}) "
+                    "AND file_path NOT IN (SELECT file_path FROM pending.staged)"
                 ).fetchall()
         except StagingLost:
             return {}  # every file is staged again
@@ -229,35 +231,64 @@ class Warehouse:
                 self.mark_staging_lost(
                     f"the staging tables in {self.work_path} were made by an older pipeline"
                 )
-                db.execute("DROP SCHEMA staging CASCADE")
+                for schema in STAGING_SCHEMAS:
+                    db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             _create_staging(db)
             yield db
 
     def stage(
         self, tables: dict[str, pl.DataFrame], file_paths: list[str], generation: str | None = None
     ) -> None:
-        """Replace the staging rows of `file_paths` in each table with the given rows, in one
-        transaction: a file's rows are replaced as a unit, never duplicated or half-written.
-        `generation` names the run that stages them (Dagster stages each table in a step of its
-        own): a file whose tables come from different runs was left half re-staged."""
+        """Replace the rows of `file_paths` in each table with the given rows, in one transaction:
+        a file's rows are replaced as a unit, never duplicated or half-written. They wait in
+        `pending` until every extracted table holds the file's rows, then replace its staging rows
+        (Dagster stages each table in a step of its own; the marts are built from staging alone).
+        `generation` names the run that stages them."""
         generation = generation or uuid.uuid4().hex
         with self.writer_turn(), self._staging() as db:
             db.execute("BEGIN TRANSACTION")
             _register_paths(db, "replaced", file_paths)
             for name, frame in tables.items():
                 name = _staging_name(name)
-                db.execute(f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM replaced)")
+                db.execute(f"DELETE FROM pending.{name} WHERE file_path IN (SELECT file_path FROM replaced)")
                 db.register("rows", frame)
-                db.execute(f"INSERT INTO staging.{name} BY NAME SELECT * FROM rows")
+                db.execute(f"INSERT INTO pending.{name} BY NAME SELECT * FROM rows")
                 db.unregister("rows")
-                # Which tables hold each file's rows, even none: the file is staged once all do.
+                # Which tables hold each file's rows, even none.
                 db.execute(
-                    "DELETE FROM staging.staged WHERE table_name = ? AND file_path IN (SELECT file_path FROM replaced)",
+                    "DELETE FROM pending.staged WHERE table_name = ? AND file_path IN (SELECT file_path FROM replaced)",
                     [name],
                 )
                 db.execute(
-                    "INSERT INTO staging.staged SELECT file_path, ?, ? FROM replaced", [name, generation]
+                    "INSERT INTO pending.staged SELECT file_path, ?, ? FROM replaced", [name, generation]
                 )
+            extracted = ", ".join(map(_literal, EXTRACTED_TABLES))
+            ready = db.execute(
+                f"""
+                SELECT file_path FROM pending.staged
+                WHERE file_path IN (SELECT file_path FROM replaced) AND table_name IN ({extracted})
+                GROUP BY file_path HAVING count(DISTINCT table_name) = {len(EXTRACTED_TABLES)}
+                """
+            ).fetchall()
+            _register_paths(db, "ready", [path for (path,) in ready])
+            for name in STAGING_TABLES:
+                moving = (
+                    f"SELECT file_path FROM pending.staged WHERE table_name = {_literal(name)} "
+                    "AND file_path IN (SELECT file_path FROM ready)"
+                )
+                db.execute(f"DELETE FROM staging.{name} WHERE file_path IN ({moving})")
+                db.execute(
+                    f"INSERT INTO staging.{name} BY NAME "
+                    f"SELECT * FROM pending.{name} WHERE file_path IN (SELECT file_path FROM ready)"
+                )
+                db.execute(
+                    f"DELETE FROM staging.staged WHERE table_name = {_literal(name)} AND file_path IN ({moving})"
+                )
+            db.execute(
+                "INSERT INTO staging.staged SELECT * FROM pending.staged WHERE file_path IN (SELECT file_path FROM ready)"
+            )
+            for name in [*STAGING_TABLES, "staged"]:
+                db.execute(f"DELETE FROM pending.{name} WHERE file_path IN (SELECT file_path FROM ready)")
             db.execute("COMMIT")
 
     def read_staging(self, name: str, file_paths: list[str] | None = None) -> pl.DataFrame:
@@ -268,8 +299,18 @@ class Warehouse:
                 "again (the folder sensor asks for every file when the working file is gone, or run "
                 "`digest-pipeline ingest`)"
             )
+        name = _staging_name(name)
         with self.connect(path=self.work_path) as db:
-            table = db.sql(f"SELECT * FROM staging.{_staging_name(name)}")
+            # A file's pending rows are its newest: a run's later steps read what its earlier staged.
+            table = db.sql(
+                f"""
+                SELECT * FROM pending.{name}
+                UNION ALL BY NAME
+                SELECT * FROM staging.{name} WHERE file_path NOT IN (
+                    SELECT file_path FROM pending.staged WHERE table_name = {_literal(name)}
+                )
+                """
+            )
             if file_paths is not None:
                 _register_paths(db, "wanted", file_paths)
                 table = table.filter("file_path IN (SELECT file_path FROM wanted)")
@@ -295,17 +336,21 @@ class Warehouse:
                     path
                     for (path,) in db.execute(
                         f"""
-                        SELECT DISTINCT file_path FROM staging.files
+                        SELECT DISTINCT file_path FROM (
+                            SELECT file_path FROM staging.staged UNION SELECT file_path FROM pending.staged
+                        )
                         WHERE file_path NOT IN (SELECT file_path FROM present)
                           AND {UNDER_ROOTS}
+                        ORDER BY file_path
                         """
                     ).fetchall()
                 ]
                 _register_paths(db, "removed", removed)
-                for name in [*STAGING_TABLES, "staged"]:
-                    db.execute(
-                        f"DELETE FROM staging.{name} WHERE file_path IN (SELECT file_path FROM removed)"
-                    )
+                for schema in STAGING_SCHEMAS:
+                    for name in [*STAGING_TABLES, "staged"]:
+                        db.execute(
+                            f"DELETE FROM {schema}.{name} WHERE file_path IN (SELECT file_path FROM removed)"
+                        )
                 # The marts live in the analyst file only (older versions kept a copy here).
                 db.execute("DROP SCHEMA IF EXISTS marts CASCADE")
                 db.execute("COMMIT")
@@ -323,11 +368,12 @@ class Warehouse:
                         """
                     ).fetchall()
                 ]
+                # Not staged in full, or with newer rows still pending: published as before, if at all.
                 waiting = [
                     path
                     for (path,) in db.execute(
                         f"SELECT file_path FROM present WHERE file_path NOT IN ({COMPLETE_FILES.format(schema='staging')}) "
-                        "ORDER BY file_path"
+                        "OR file_path IN (SELECT file_path FROM pending.staged) ORDER BY file_path"
                     ).fetchall()
                 ]
             # A published file outside this run's folders that no longer exists cannot be staged
@@ -408,16 +454,21 @@ def _mart_name(name: str) -> str:
     return name
 
 
+# Staged rows, and rows waiting to replace them (see `Warehouse.stage`): the same tables in each.
+STAGING_SCHEMAS = ("staging", "pending")
+
+
 def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
     """Create the staging tables (from the pandera models) and the record of what is staged."""
-    db.execute("CREATE SCHEMA IF NOT EXISTS staging")
-    for name, model in STAGING_TABLES.items():
-        db.register("template", pl.DataFrame(schema=polars_schema(model)))
-        db.execute(f"CREATE TABLE IF NOT EXISTS staging.{name} AS SELECT * FROM template")
-        db.unregister("template")
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS staging.staged (file_path VARCHAR, table_name VARCHAR, generation VARCHAR)"
-    )
+    for schema in STAGING_SCHEMAS:
+        db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        for name, model in STAGING_TABLES.items():
+            db.register("template", pl.DataFrame(schema=polars_schema(model)))
+            db.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{name} AS SELECT * FROM template")
+            db.unregister("template")
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {schema}.staged (file_path VARCHAR, table_name VARCHAR, generation VARCHAR)"
+        )
 
 
 # A file under one of the registered `roots`: the root itself, or a file directly in it.
@@ -430,8 +481,14 @@ COMPLETE_FILES = (
 )
 
 STAGING_COLUMNS = {
-    (name, column) for name, model in STAGING_TABLES.items() for column in polars_schema(model)
-} | {("staged", "file_path"), ("staged", "table_name"), ("staged", "generation")}
+    (schema, name, column)
+    for schema in STAGING_SCHEMAS
+    for name, columns in {
+        **{name: polars_schema(model) for name, model in STAGING_TABLES.items()},
+        "staged": ("file_path", "table_name", "generation"),
+    }.items()
+    for column in columns
+}
 
 
 def _register_paths(db: duckdb.DuckDBPyConnection, name: str, paths: list[str]) -> None:
@@ -450,10 +507,11 @@ def _is_broken(work_path: Path) -> bool:
     return False
 
 
-def _staging_columns(db: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+def _staging_columns(db: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
     return set(
         db.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'staging'"
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+            f"WHERE schema_name IN ({', '.join(map(_literal, STAGING_SCHEMAS))})"
         ).fetchall()
     )
 

@@ -73,6 +73,11 @@ def materialise(paths: list[str], database: Path, instance=None, everything: boo
     return job.execute_in_process(instance=instance, raise_on_error=False, **plan.execution())
 
 
+def sorted_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame in a set order, to compare with another regardless of row order."""
+    return frame.sort(frame.columns, nulls_last=True)
+
+
 POISON = "\u2063"  # an invisible separator no digest text holds: the planted fault's trigger
 
 

@@ -29,6 +29,7 @@ from digest_pipeline_tests.conftest import (
     REPO,
     load,
     per_file_tables,
+    sorted_rows,
 )
 
 GARBAGE = b"this is not a database\x00\xff" * 200
@@ -247,6 +248,33 @@ def test_a_changed_file_re_staged_in_part_is_staged_again_by_the_next_ingest(fol
     warehouse.stage({name: tables[name] for name in ("files", *PARSED_TABLES)}, [str(file.path)], "run-2")
     assert warehouse.staged_versions() == {}
     assert load(warehouse, folder).changed_files == 1
+    assert warehouse.mart_row_counts() == clean_counts["one"]
+
+
+def test_a_changed_file_is_published_as_it_was_until_its_new_entities_are_staged(
+    folder, tmp_path, clean_counts
+):
+    # A run for a changed file is between its parse and extraction steps while another run
+    # publishes: the marts must keep the file's old text with its old entities, not show its new
+    # text with the old text's entities (offsets into another text).
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    shutil.copy(HF_PAGE_SEED, folder / MARKDOWN_SEED.name)
+    load(warehouse, folder)
+    marts = ("paper_sections", "entity_mentions", "results", "papers")
+    before = {name: sorted_rows(warehouse.read_mart(name)) for name in marts}
+    shutil.copy(MARKDOWN_SEED, folder / MARKDOWN_SEED.name)
+    (file,) = find_digest_files([folder])
+    present = [str(file.path)]
+    tables = per_file_tables([file], [str(folder)])
+    warehouse.stage({name: tables[name] for name in ("files", *PARSED_TABLES)}, present, "run-2")
+
+    assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == present
+    assert all(sorted_rows(warehouse.read_mart(name)).equals(before[name]) for name in marts)
+    # The run's extraction step reads the new text.
+    new_sections = warehouse.read_staging("paper_sections", present)
+    assert sorted_rows(new_sections).equals(sorted_rows(tables["paper_sections"]))
+    warehouse.stage({name: tables[name] for name in EXTRACTED_TABLES}, present, "run-2")
+    assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == []
     assert warehouse.mart_row_counts() == clean_counts["one"]
 
 

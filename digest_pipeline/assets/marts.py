@@ -70,7 +70,8 @@ def warehouse_marts(context: AssetExecutionContext, digest_input: DigestInput, w
     if rebuilt.waiting:
         context.log.warning(
             f"{len(rebuilt.waiting)} file(s) are not staged in full (a run is still staging them, or "
-            f"failed to) and are left out of the marts until they are: {', '.join(rebuilt.waiting[:10])}"
+            "failed to): the marts keep their last version staged in full, if any, until they are: "
+            f"{', '.join(rebuilt.waiting[:10])}"
         )
     for name, (count, preview) in store.mart_samples(rows=PREVIEW_ROWS).items():
         yield MaterializeResult(

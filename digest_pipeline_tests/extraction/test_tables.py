@@ -6,11 +6,7 @@ import polars as pl
 from digest_pipeline.extraction import tables
 from digest_pipeline.sources import find_digest_files
 from digest_pipeline.tables import parse_files
-from digest_pipeline_tests.conftest import ARXIV_SAMPLE, POISON, SEEDS
-
-
-def sorted_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.sort(frame.columns, nulls_last=True)
+from digest_pipeline_tests.conftest import ARXIV_SAMPLE, POISON, SEEDS, sorted_rows
 
 
 def test_worker_processes_give_the_rows_one_process_gives(monkeypatch):
