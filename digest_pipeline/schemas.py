@@ -212,8 +212,8 @@ class ExtractedResults(Table):
 
 class FailedTexts(Quarantine):
     """Paper entries the extractor failed on, with why: their entities and results are missing
-    (their text is kept in the parsed tables). One row per title or section that fails on its
-    own, else one for the entry."""
+    (their text is kept in the parsed tables). One row per entry, naming its first title or
+    section that fails on its own (else its title)."""
 
     line_number: int = pa.Field(
         description=LINE + " Of the title or section the extractor failed on, else of the entry's title.",

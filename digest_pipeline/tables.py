@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import polars as pl
@@ -23,21 +24,24 @@ RAW_TEXT_LIMIT = 10_000
 MAX_FILE_BYTES = 64 * 2**20
 
 
-# What makes a file's rows: its parsers, its extractor with the gazetteers, and these tables.
-ROW_MAKERS = ("parsing", "extraction", "tables.py", "schemas.py")
+# What makes a file's rows: its parsers, its extractor with the gazetteers (not its evaluator),
+# these tables, and spaCy.
+ROW_MAKERS = ("parsing", "extraction", "sources.py", "tables.py", "schemas.py")
+NOT_ROW_MAKERS = ("extraction/evaluate.py",)
 PACKAGE = Path(__file__).resolve().parent
 
 
 @cache
 def code_fingerprint(package: Path = PACKAGE) -> str:
     """A hash of the code and data that make the per-file rows: after an upgrade (a better
-    parser or extractor, a gazetteer entry more), every file's rows are made again."""
-    digest = hashlib.sha256()
+    parser or extractor, a gazetteer entry more, another spaCy), every file's rows are made again."""
+    digest = hashlib.sha256(metadata.version("spacy").encode())
     for name in ROW_MAKERS:
         path = package / name
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
-            if file.suffix in (".py", ".jsonl"):
-                digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+            relative = file.relative_to(package).as_posix()
+            if file.suffix in (".py", ".jsonl") and relative not in NOT_ROW_MAKERS:
+                digest.update(relative.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()[:12]
 
 

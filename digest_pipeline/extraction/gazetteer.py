@@ -84,33 +84,40 @@ def plural(phrase: str) -> str:
     return phrase + ("es" if phrase.endswith(("s", "x", "ch", "sh")) else "s")
 
 
-def aliases_of(label: str, row: dict) -> tuple[str, ...]:
+def aliases_of(label: str, row: dict, listed: dict[tuple[str, str], str]) -> tuple[str, ...]:
     """An entity's aliases; a metric's include the plurals of its English names and abbreviations
     ("classification accuracies", "F1 scores", "FIDs"): results are often stated for several
-    datasets at once."""
+    datasets at once. A plural that another entity lists as its own name is that entity's ("APs"
+    is AP_S, small-object AP, not the plural of AP); `listed` maps each listed name to its entity."""
     aliases = row.get("aliases", [])
     if label != "METRIC" or row.get("case_sensitive", False):
         return tuple(aliases)
     names = [row["name"], *aliases]
     plurals = [plural(name) for name in names if len(name) > 4 and PLURAL_TAKING.search(name)]
     plurals += [f"{name}s" for name in names if ABBREVIATION.fullmatch(name) and not name.endswith("s")]
+    plurals = [name for name in plurals if listed.get((label, entity_key(name)), row["name"]) == row["name"]]
     return tuple(dict.fromkeys(alias for alias in [*aliases, *plurals] if alias != row["name"]))
 
 
 @cache
 def load_gazetteer(data: Path = DATA) -> Gazetteer:
+    rows = [(label, row) for label, filename in LABEL_FILES.items() for row in read_jsonl(data / filename)]
+    listed = {
+        (label, entity_key(name)): row["name"]
+        for label, row in rows
+        for name in (row["name"], *row.get("aliases", []))
+    }
     entities = [
         Entity(
             name=row["name"],
             label=label,
-            aliases=aliases_of(label, row),
+            aliases=aliases_of(label, row, listed),
             family=row.get("family"),
             params=row.get("params"),
             higher_is_better=row.get("higher_is_better"),
             case_sensitive=row.get("case_sensitive", False),
         )
-        for label, filename in LABEL_FILES.items()
-        for row in read_jsonl(data / filename)
+        for label, row in rows
     ]
     non_entities = {entity_key(row["name"]) for row in read_jsonl(data / "non_entities.jsonl")}
     return Gazetteer(entities, non_entities)

@@ -47,12 +47,38 @@ def available_cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
+class ExtractorBroken(RuntimeError):
+    """The extractor failed on most entries of a run: a bug in it, not odd texts."""
+
+
+# A few entries the extractor fails on are quarantined; failing on more than this share of a
+# run's entries (and more than a couple), it is broken, and the step fails instead: otherwise a
+# bad upgrade, which makes every file's rows again, would publish marts without entities.
+MAX_FAILED_SHARE = 0.5
+MAX_FAILED_ANYWAY = 2
+
+
 def extract_entity_tables(
     appearances: pl.DataFrame, sections: pl.DataFrame, workers: int | None = None
 ) -> dict[str, pl.DataFrame]:
     """Entity mentions and results of every title and section. Many sections are split by
     file across `workers` processes (default: one per available core)."""
-    workers = workers or available_cores()
+    tables = _extract_in_parts(appearances, sections, workers or available_cores())
+    failed = tables["failed_texts"]
+    entries = appearances.select("file_path", "position").n_unique()
+    if failed.height > max(MAX_FAILED_ANYWAY, MAX_FAILED_SHARE * entries):
+        first = failed.row(0, named=True)
+        raise ExtractorBroken(
+            f"the extractor failed on {failed.height} of {entries} entries, so it is broken rather "
+            f"than meeting odd texts; nothing was staged. First: {first['file_path']}, line "
+            f"{first['line_number']}: {first['reason']}"
+        )
+    return tables
+
+
+def _extract_in_parts(
+    appearances: pl.DataFrame, sections: pl.DataFrame, workers: int
+) -> dict[str, pl.DataFrame]:
     if workers < 2 or sections.height < PARALLEL_MIN_SECTIONS:
         return _extract_tables((appearances, sections))
     files = sections.group_by("file_path").len().sort("len", descending=True)["file_path"].to_list()

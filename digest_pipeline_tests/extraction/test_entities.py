@@ -308,3 +308,9 @@ def test_a_generic_head_noun_is_cut_off_only_where_the_rest_is_a_name_itself():
     assert any(
         surface == "Mean Opinion Scores" for surface, _, _ in mentions("Mean Opinion Scores rose to 4.2.")
     )
+
+
+def test_a_plural_made_for_a_metric_never_takes_another_metrics_name():
+    # "APs" is small-object AP (AP_S), not the plural of AP.
+    assert ("APs", "METRIC", "AP_S") in mentions("Small objects get APs 33.1 on COCO, and the FIDs fall.")
+    assert ("FIDs", "METRIC", "FID") in mentions("Small objects get APs 33.1 on COCO, and the FIDs fall.")

@@ -2,6 +2,7 @@
 entry the extractor fails on is quarantined, and the rest extracted."""
 
 import polars as pl
+import pytest
 
 from digest_pipeline.extraction import tables
 from digest_pipeline.sources import find_digest_files
@@ -41,3 +42,10 @@ def test_an_entry_the_extractor_fails_on_is_quarantined_and_every_other_entry_is
     for name in ("entity_mentions", "results"):
         assert sorted_rows(found[name]).equals(sorted_rows(clean[name].filter(other_entries))), name
     assert clean["failed_texts"].is_empty()
+
+
+def test_an_extractor_failing_on_most_entries_fails_instead_of_quarantining_them(poisoned_extractor):
+    parsed = parse_files(find_digest_files([SEEDS]))
+    poisoned = parsed["paper_sections"].with_columns(pl.col("text") + POISON)
+    with pytest.raises(tables.ExtractorBroken, match=r"failed on 103 of 103 entries.*planted fault"):
+        tables.extract_entity_tables(parsed["paper_appearances"], poisoned)
