@@ -65,7 +65,9 @@ class StagingIOManager(ConfigurableIOManager):
         )
 
     def load_input(self, context: InputContext) -> pl.DataFrame:
-        return self.warehouse.open().read_staging(_staging_table(context), list(context.asset_partition_keys))
+        return self.warehouse.open().read_staging(
+            _staging_table(context), list(context.asset_partition_keys), reader=context.step_context.run_id
+        )
 
 
 STAGING_TABLE_OF_ASSET = {asset_name: table for table, asset_name in STAGING_ASSETS.items()}

@@ -30,7 +30,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from digest_pipeline.schemas import EXTRACTED_TABLES, MART_TABLES, STAGING_TABLES, descriptions, polars_schema
+from digest_pipeline.schemas import (
+    EXTRACTED_TABLES,
+    MART_TABLES,
+    PARSED_TABLES,
+    STAGING_TABLES,
+    descriptions,
+    polars_schema,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -240,10 +247,15 @@ class Warehouse:
         self, tables: dict[str, pl.DataFrame], file_paths: list[str], generation: str | None = None
     ) -> None:
         """Replace the rows of `file_paths` in each table with the given rows, in one transaction:
-        a file's rows are replaced as a unit, never duplicated or half-written. They wait in
-        `pending` until every extracted table holds the file's rows, then replace its staging rows
-        (Dagster stages each table in a step of its own; the marts are built from staging alone).
-        `generation` names the run that stages them."""
+        a file's rows are replaced as a unit, never duplicated or half-written. `generation` names
+        the run that stages them.
+
+        Dagster stages each table in a step of its own, and the marts are built from staging alone:
+        a file's rows wait in `pending` until they are whole and agree, then replace its staging
+        rows. Whole: every extracted table, from one run, and every parsed table or none (a parse
+        step that died midway leaves the file pending). Agreeing: the extracted rows were made from the rows that
+        staging will hold (`read_staging` records what each run read), so rows extracted from a
+        file's old text never go out beside its new text, whichever of two runs stages last."""
         generation = generation or uuid.uuid4().hex
         with self.writer_turn(), self._staging() as db:
             db.execute("BEGIN TRANSACTION")
@@ -262,15 +274,15 @@ class Warehouse:
                 db.execute(
                     "INSERT INTO pending.staged SELECT file_path, ?, ? FROM replaced", [name, generation]
                 )
-            extracted = ", ".join(map(_literal, EXTRACTED_TABLES))
-            ready = db.execute(
-                f"""
-                SELECT file_path FROM pending.staged
-                WHERE file_path IN (SELECT file_path FROM replaced) AND table_name IN ({extracted})
-                GROUP BY file_path HAVING count(DISTINCT table_name) = {len(EXTRACTED_TABLES)}
-                """
-            ).fetchall()
-            _register_paths(db, "ready", [path for (path,) in ready])
+            if tables.keys() & EXTRACTED_TABLES.keys():
+                db.execute("DELETE FROM pending.basis WHERE file_path IN (SELECT file_path FROM replaced)")
+                db.execute(
+                    "INSERT INTO pending.basis SELECT file_path, table_name, generation FROM pending.reads "
+                    "WHERE reader = ? AND file_path IN (SELECT file_path FROM replaced)",
+                    [generation],
+                )
+            ready = [path for (path,) in db.execute(READY_FILES).fetchall()]
+            _register_paths(db, "ready", ready)
             for name in STAGING_TABLES:
                 moving = (
                     f"SELECT file_path FROM pending.staged WHERE table_name = {_literal(name)} "
@@ -287,12 +299,20 @@ class Warehouse:
             db.execute(
                 "INSERT INTO staging.staged SELECT * FROM pending.staged WHERE file_path IN (SELECT file_path FROM ready)"
             )
-            for name in [*STAGING_TABLES, "staged"]:
+            for name in [*STAGING_TABLES, "staged", "basis"]:
                 db.execute(f"DELETE FROM pending.{name} WHERE file_path IN (SELECT file_path FROM ready)")
+            db.execute(
+                "DELETE FROM pending.reads WHERE reader = ? AND file_path IN (SELECT file_path FROM ready)",
+                [generation],
+            )
             db.execute("COMMIT")
 
-    def read_staging(self, name: str, file_paths: list[str] | None = None) -> pl.DataFrame:
-        """A staging table's rows, for the given files or all."""
+    def read_staging(
+        self, name: str, file_paths: list[str] | None = None, reader: str | None = None
+    ) -> pl.DataFrame:
+        """A staging table's rows, for the given files or all: a file's pending rows if it has
+        any (a run's later steps read what its earlier steps staged), else its staging rows.
+        `reader` names the run reading them, which `stage` then knows its rows were made from."""
         if self._record_missing_work_file():
             raise StagingLost(
                 f"{self.work_path} does not exist, so no staged rows can be read; stage the digest files "
@@ -301,20 +321,33 @@ class Warehouse:
             )
         name = _staging_name(name)
         with self.connect(path=self.work_path) as db:
-            # A file's pending rows are its newest: a run's later steps read what its earlier staged.
-            table = db.sql(
+            _register_paths(db, "wanted", file_paths or [])
+            wanted = "" if file_paths is None else " AND file_path IN (SELECT file_path FROM wanted)"
+            if reader is not None:
+                db.execute("BEGIN TRANSACTION")
+                db.execute(
+                    f"DELETE FROM pending.reads WHERE reader = ? AND table_name = ?{wanted}", [reader, name]
+                )
+                db.execute(
+                    f"""
+                    INSERT INTO pending.reads
+                    SELECT ?, file_path, table_name, generation, now() FROM ({NEWEST_GENERATIONS})
+                    WHERE table_name = ?{wanted}
+                    """,
+                    [reader, name],
+                )
+            rows = db.sql(
                 f"""
-                SELECT * FROM pending.{name}
+                SELECT * FROM pending.{name} WHERE true{wanted}
                 UNION ALL BY NAME
                 SELECT * FROM staging.{name} WHERE file_path NOT IN (
                     SELECT file_path FROM pending.staged WHERE table_name = {_literal(name)}
-                )
+                ){wanted}
                 """
-            )
-            if file_paths is not None:
-                _register_paths(db, "wanted", file_paths)
-                table = table.filter("file_path IN (SELECT file_path FROM wanted)")
-            return table.pl()
+            ).pl()
+            if reader is not None:
+                db.execute("COMMIT")
+            return rows
 
     def rebuild(self, roots: list[str], present: list[str] | Callable[[], list[str]]) -> Rebuilt:
         """Drop the staging rows of files under `roots` that are no longer `present`, rebuild
@@ -347,10 +380,12 @@ class Warehouse:
                 ]
                 _register_paths(db, "removed", removed)
                 for schema in STAGING_SCHEMAS:
-                    for name in [*STAGING_TABLES, "staged"]:
-                        db.execute(
-                            f"DELETE FROM {schema}.{name} WHERE file_path IN (SELECT file_path FROM removed)"
-                        )
+                    for name in [*STAGING_TABLES, *BOOKKEEPING]:
+                        if schema == "pending" or name not in PENDING_ONLY:
+                            db.execute(
+                                f"DELETE FROM {schema}.{name} WHERE file_path IN (SELECT file_path FROM removed)"
+                            )
+                db.execute(f"DELETE FROM pending.reads WHERE read_at < now() - {READS_KEPT}")
                 # The marts live in the analyst file only (older versions kept a copy here).
                 db.execute("DROP SCHEMA IF EXISTS marts CASCADE")
                 db.execute("COMMIT")
@@ -454,21 +489,76 @@ def _mart_name(name: str) -> str:
     return name
 
 
+def _literal(text: str) -> str:
+    """Quote our own text (descriptions, the configured file's path) as a SQL literal, where
+    DuckDB takes no parameters (COMMENT ON, ATTACH)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 # Staged rows, and rows waiting to replace them (see `Warehouse.stage`): the same tables in each.
 STAGING_SCHEMAS = ("staging", "pending")
+# Besides, in `pending`: which rows each run read, and which rows a file's pending extracted rows
+# were made from (their basis), by generation.
+BOOKKEEPING = {
+    "staged": {"file_path": "VARCHAR", "table_name": "VARCHAR", "generation": "VARCHAR"},
+    "basis": {"file_path": "VARCHAR", "table_name": "VARCHAR", "generation": "VARCHAR"},
+    "reads": {
+        "reader": "VARCHAR",
+        "file_path": "VARCHAR",
+        "table_name": "VARCHAR",
+        "generation": "VARCHAR",
+        "read_at": "TIMESTAMP WITH TIME ZONE",
+    },
+}
+PENDING_ONLY = ("basis", "reads")
+# A run that read rows and never staged what it made of them (it died) leaves its reads behind.
+READS_KEPT = "INTERVAL 1 DAY"
 
 
 def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
-    """Create the staging tables (from the pandera models) and the record of what is staged."""
+    """Create the staging tables (from the pandera models) and the bookkeeping beside them."""
     for schema in STAGING_SCHEMAS:
         db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for name, model in STAGING_TABLES.items():
             db.register("template", pl.DataFrame(schema=polars_schema(model)))
             db.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{name} AS SELECT * FROM template")
             db.unregister("template")
-        db.execute(
-            f"CREATE TABLE IF NOT EXISTS {schema}.staged (file_path VARCHAR, table_name VARCHAR, generation VARCHAR)"
-        )
+        for name, columns in BOOKKEEPING.items():
+            if schema == "pending" or name not in PENDING_ONLY:
+                listed = ", ".join(f"{column} {kind}" for column, kind in columns.items())
+                db.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{name} ({listed})")
+
+
+# Each file's newest generation of each table: its pending one, else its staging one.
+NEWEST_GENERATIONS = """
+    SELECT file_path, table_name, generation FROM pending.staged
+    UNION ALL
+    SELECT file_path, table_name, generation FROM staging.staged s WHERE NOT EXISTS (
+        SELECT 1 FROM pending.staged p WHERE p.file_path = s.file_path AND p.table_name = s.table_name
+    )
+"""
+# The files of a `stage` call (`replaced`) whose pending rows are whole and agree (see `stage`).
+READY_FILES = f"""
+    WITH whole AS (
+        SELECT file_path FROM pending.staged
+        WHERE file_path IN (SELECT file_path FROM replaced)
+        GROUP BY file_path
+        HAVING count(DISTINCT table_name) FILTER (
+                   WHERE table_name IN ({", ".join(map(_literal, EXTRACTED_TABLES))})
+               ) = {len(EXTRACTED_TABLES)}
+           AND count(DISTINCT generation) FILTER (
+                   WHERE table_name IN ({", ".join(map(_literal, EXTRACTED_TABLES))})
+               ) = 1
+           AND count(DISTINCT table_name) FILTER (
+                   WHERE table_name IN ({", ".join(map(_literal, PARSED_TABLES))})
+               ) IN (0, {len(PARSED_TABLES)})
+    ),
+    newest AS ({NEWEST_GENERATIONS})
+    SELECT file_path FROM whole WHERE NOT EXISTS (
+        SELECT 1 FROM pending.basis b LEFT JOIN newest n USING (file_path, table_name)
+        WHERE b.file_path = whole.file_path AND n.generation IS DISTINCT FROM b.generation
+    )
+"""
 
 
 # A file under one of the registered `roots`: the root itself, or a file directly in it.
@@ -485,8 +575,9 @@ STAGING_COLUMNS = {
     for schema in STAGING_SCHEMAS
     for name, columns in {
         **{name: polars_schema(model) for name, model in STAGING_TABLES.items()},
-        "staged": ("file_path", "table_name", "generation"),
+        **BOOKKEEPING,
     }.items()
+    if schema == "pending" or name not in PENDING_ONLY
     for column in columns
 }
 
@@ -674,9 +765,3 @@ def _comment(db: duckdb.DuckDBPyConnection, name: str) -> None:
     db.execute(f"COMMENT ON TABLE marts.{name} IS {_literal(table_text)}")
     for column, text in columns.items():
         db.execute(f"COMMENT ON COLUMN marts.{name}.{column} IS {_literal(text)}")
-
-
-def _literal(text: str) -> str:
-    """Quote our own text (descriptions, the configured file's path) as a SQL literal, where
-    DuckDB takes no parameters (COMMENT ON, ATTACH)."""
-    return "'" + text.replace("'", "''") + "'"

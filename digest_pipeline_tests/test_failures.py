@@ -17,8 +17,10 @@ import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
+from digest_pipeline.extraction.tables import extract_entity_tables
 from digest_pipeline.schemas import EXTRACTED_TABLES, PARSED_TABLES
 from digest_pipeline.sources import find_digest_files
 from digest_pipeline.storage import StagingLost, Warehouse
@@ -276,6 +278,84 @@ def test_a_changed_file_is_published_as_it_was_until_its_new_entities_are_staged
     warehouse.stage({name: tables[name] for name in EXTRACTED_TABLES}, present, "run-2")
     assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == []
     assert warehouse.mart_row_counts() == clean_counts["one"]
+
+
+def stage_step(warehouse: Warehouse, folder: Path, names, run: str) -> tuple[list[str], dict]:
+    """One Dagster step's staging of the folder's one file, table by table, as the IO manager does."""
+    (file,) = find_digest_files([folder])
+    tables = per_file_tables([file], [str(folder)])
+    for name in names:
+        warehouse.stage({name: tables[name]}, [str(file.path)], run)
+    return [str(file.path)], tables
+
+
+def extraction_step(warehouse: Warehouse, present: list[str], run: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What an extraction step loads through the IO manager."""
+    return tuple(
+        warehouse.read_staging(name, present, reader=run) for name in ("paper_appearances", "paper_sections")
+    )
+
+
+def published_offsets_spell_their_mentions(warehouse: Warehouse) -> bool:
+    texts = {
+        (row["file_path"], row["position"], row["section_position"]): row["text"]
+        for row in warehouse.read_mart("paper_sections").iter_rows(named=True)
+    } | {
+        (row["file_path"], row["position"], 0): row["title"]
+        for row in warehouse.read_mart("paper_appearances").iter_rows(named=True)
+    }
+    mentions = warehouse.read_mart("entity_mentions")
+    assert mentions.height
+    return all(
+        texts.get((m["file_path"], m["position"], m["section_position"]), "")[m["start_char"] : m["end_char"]]
+        == m["surface_text"]
+        for m in mentions.iter_rows(named=True)
+    )
+
+
+def test_entities_extracted_from_a_text_another_run_has_since_replaced_are_not_published(folder, tmp_path):
+    # Run R parses version 2 and its extraction step loads it; the file changes and run S parses
+    # version 3; R stages version 2's entities and publishes: they must not go out beside version
+    # 3's text. S's entities, made from version 3, then replace them.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    shutil.copy(ARXIV_SAMPLE, folder / MARKDOWN_SEED.name)
+    load(warehouse, folder)
+    shutil.copy(MARKDOWN_SEED, folder / MARKDOWN_SEED.name)
+    present, _ = stage_step(warehouse, folder, ("files", *PARSED_TABLES), "R")
+    version_2 = extract_entity_tables(*extraction_step(warehouse, present, "R"))
+    shutil.copy(HF_PAGE_SEED, folder / MARKDOWN_SEED.name)
+    stage_step(warehouse, folder, ("files", *PARSED_TABLES), "S")
+    for name in EXTRACTED_TABLES:
+        warehouse.stage({name: version_2[name]}, present, "R")
+
+    assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == present
+    assert warehouse.mart_row_counts()["papers"] == 12  # version 1, whole
+    assert published_offsets_spell_their_mentions(warehouse)
+    version_3 = extract_entity_tables(*extraction_step(warehouse, present, "S"))
+    for name in EXTRACTED_TABLES:
+        warehouse.stage({name: version_3[name]}, present, "S")
+    assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == []
+    assert warehouse.mart_row_counts()["papers"] == 89
+    assert published_offsets_spell_their_mentions(warehouse)
+
+
+def test_a_parse_step_that_staged_some_of_its_tables_is_not_published_with_the_rest(
+    folder, tmp_path, clean_counts
+):
+    # The parse step of a changed file staged some tables and failed; a run of the extraction
+    # step alone (from the UI) then reads the new titles beside the old sections.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, folder)
+    shutil.copy(HF_PAGE_SEED, folder / MARKDOWN_SEED.name)
+    present, _ = stage_step(warehouse, folder, ("files", "digests", "paper_appearances"), "run-1")
+    found = extract_entity_tables(*extraction_step(warehouse, present, "run-2"))
+    for name in EXTRACTED_TABLES:
+        warehouse.stage({name: found[name]}, present, "run-2")
+
+    assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == present
+    assert warehouse.mart_row_counts() == clean_counts["one"]
+    assert load(warehouse, folder).changed_files == 1
+    assert warehouse.mart_row_counts()["papers"] == 89
 
 
 def test_the_present_files_are_listed_once_this_runs_turn_to_write_has_come(folder, tmp_path):
