@@ -1,5 +1,6 @@
 """The folder sensor: new, changed and removed digest files trigger ingest runs by themselves."""
 
+import hashlib
 from pathlib import Path
 
 from dagster import (
@@ -54,7 +55,9 @@ def partitions_request(run_key: str, partitions: list[str] | None, tags: dict[st
     "run; a file whose content changed is re-ingested in its partition; a removed file loses its "
     "partition and its rows. Files still being written wait until their size and time stop changing. "
     "Every file is ingested again when the staging rows in the pipeline's working file were lost "
-    "(the file set aside as broken, removed, or made by an older pipeline).",
+    "(the file set aside as broken, removed, or made by an older pipeline). Files whose new rows "
+    "were left waiting (runs that overlapped on them, or died midway) are ingested again once no "
+    "run is going.",
 )
 def digest_folder_sensor(
     context: SensorEvaluationContext, digest_input: DigestInput, warehouse: WarehouseResource
@@ -126,6 +129,8 @@ def digest_folder_sensor(
             ],
             cursor=state.to_cursor(),
         )
+    if requests := pending_requests(context, store, state):
+        return SensorResult(run_requests=requests, cursor=state.to_cursor())
     return SensorResult(
         skip_reason=SkipReason(
             f"{len(changes.waiting)} file(s) still settling"
@@ -134,6 +139,36 @@ def digest_folder_sensor(
         ),
         cursor=state.to_cursor(),
     )
+
+
+IN_PROGRESS = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]
+
+
+def pending_requests(context: SensorEvaluationContext, store, state: FolderState) -> list[RunRequest]:
+    """Runs for the files whose new rows were left waiting, once no run is going (two runs that
+    overlapped on a file, or one that died midway, leave them for a run of their own); asked for
+    once per waiting state, and at most MAX_RETRIES times in a row."""
+    if context.instance.get_runs(filters=RunsFilter(statuses=IN_PROGRESS), limit=1):
+        return []  # a run going may still be staging them
+    waiting = store.pending_files()
+    if not waiting:
+        state.pending_key, state.pending_requests = None, 0
+        return []
+    key = "pending:" + hashlib.sha256(repr(waiting).encode()).hexdigest()[:16]
+    known = context.instance.get_dynamic_partitions(DIGEST_FILES.name)
+    ranges = partition_ranges(known, {path for path, _ in waiting})
+    if key == state.pending_key or state.pending_requests >= MAX_RETRIES or not ranges:
+        return []
+    files = len({path for path, _ in waiting})
+    context.log.warning(f"{files} file(s) left waiting by runs that overlapped or died: ingesting them again")
+    state.pending_key, state.pending_requests = key, state.pending_requests + 1
+    tags = {CHANGES_TAG: "files left waiting by other runs"}
+    return [partitions_request(f"{key}:{number}", list(span), tags) for number, span in enumerate(ranges)]
 
 
 def retry_scope(context: SensorEvaluationContext, key: str) -> str | None:

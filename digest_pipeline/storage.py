@@ -165,6 +165,23 @@ class Warehouse:
             return {}  # every file is staged again
         return {path: (digest, parsed_with) for path, digest, parsed_with in rows}
 
+    def pending_files(self) -> list[tuple[str, str]]:
+        """The files whose staged rows wait in `pending` (see `stage`), with each generation
+        waiting: none once every run has finished, unless runs overlapped on a file or died."""
+        if not self.work_path.exists():
+            return []
+        # Not through `connect`: a look must neither wait for a run holding the file nor set a
+        # broken one aside (the runs do, and say so).
+        try:
+            with duckdb.connect(str(self.work_path), read_only=True) as db:
+                if _staging_columns(db) != STAGING_COLUMNS:
+                    return []  # every file is staged again anyway
+                return db.execute(
+                    "SELECT DISTINCT file_path, generation FROM pending.staged ORDER BY ALL"
+                ).fetchall()
+        except duckdb.Error:
+            return []
+
     def work_file_identity(self) -> list[int] | None:
         """The working file's device and inode, or None without one: a file that was set aside
         or deleted comes back as a new inode with none of the old staging rows."""
@@ -252,8 +269,8 @@ class Warehouse:
 
         Dagster stages each table in a step of its own, and the marts are built from staging alone:
         a file's rows wait in `pending` until they are whole and agree, then replace its staging
-        rows. Whole: every extracted table, from one run, and every parsed table or none (a parse
-        step that died midway leaves the file pending). Agreeing: the extracted rows were made from the rows that
+        rows. Whole: every extracted table from one run, and every parsed table from one run or
+        none (a parse step that died midway, or two that overlapped, leave the file pending). Agreeing: the extracted rows were made from the rows that
         staging will hold (`read_staging` records what each run read), so rows extracted from a
         file's old text never go out beside its new text, whichever of two runs stages last."""
         generation = generation or uuid.uuid4().hex
@@ -321,6 +338,14 @@ class Warehouse:
             )
         name = _staging_name(name)
         with self.connect(path=self.work_path) as db:
+            if _staging_columns(db) != STAGING_COLUMNS:
+                self.mark_staging_lost(
+                    f"the staging tables in {self.work_path} were made by an older pipeline"
+                )
+                raise StagingLost(
+                    f"the staging tables in {self.work_path} were made by an older pipeline; stage the "
+                    "digest files again (the folder sensor asks for every file, or run `digest-pipeline ingest`)"
+                )
             _register_paths(db, "wanted", file_paths or [])
             wanted = "" if file_paths is None else " AND file_path IN (SELECT file_path FROM wanted)"
             if reader is not None:
@@ -328,13 +353,20 @@ class Warehouse:
                 db.execute(
                     f"DELETE FROM pending.reads WHERE reader = ? AND table_name = ?{wanted}", [reader, name]
                 )
+                # A file with no rows yet is read too (as of no generation): rows staged for it
+                # later are not what this run's rows were made from.
+                files = (
+                    f"SELECT DISTINCT file_path FROM ({NEWEST_GENERATIONS})"
+                    if file_paths is None
+                    else "SELECT file_path FROM wanted"
+                )
                 db.execute(
                     f"""
                     INSERT INTO pending.reads
-                    SELECT ?, file_path, table_name, generation, now() FROM ({NEWEST_GENERATIONS})
-                    WHERE table_name = ?{wanted}
+                    SELECT ?, f.file_path, ?, n.generation, now() FROM ({files}) f
+                    LEFT JOIN ({NEWEST_GENERATIONS}) n ON n.file_path = f.file_path AND n.table_name = ?
                     """,
-                    [reader, name],
+                    [reader, name, name],
                 )
             rows = db.sql(
                 f"""
@@ -552,6 +584,9 @@ READY_FILES = f"""
            AND count(DISTINCT table_name) FILTER (
                    WHERE table_name IN ({", ".join(map(_literal, PARSED_TABLES))})
                ) IN (0, {len(PARSED_TABLES)})
+           AND count(DISTINCT generation) FILTER (
+                   WHERE table_name IN ({", ".join(map(_literal, PARSED_TABLES))})
+               ) <= 1
     ),
     newest AS ({NEWEST_GENERATIONS})
     SELECT file_path FROM whole WHERE NOT EXISTS (

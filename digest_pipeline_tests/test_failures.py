@@ -339,6 +339,50 @@ def test_entities_extracted_from_a_text_another_run_has_since_replaced_are_not_p
     assert published_offsets_spell_their_mentions(warehouse)
 
 
+def test_the_tables_of_two_overlapping_parse_steps_are_not_published_together(folder, tmp_path):
+    # Run R parsed version 2; run S, parsing version 3, has staged some of its tables; R's
+    # extraction reads R's titles beside S's sections.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    shutil.copy(ARXIV_SAMPLE, folder / MARKDOWN_SEED.name)
+    load(warehouse, folder)
+    shutil.copy(MARKDOWN_SEED, folder / MARKDOWN_SEED.name)
+    present, _ = stage_step(warehouse, folder, ("files", *PARSED_TABLES), "R")
+    shutil.copy(HF_PAGE_SEED, folder / MARKDOWN_SEED.name)
+    stage_step(warehouse, folder, ("paper_authors", "paper_sections", "quarantine"), "S")
+    found = extract_entity_tables(*extraction_step(warehouse, present, "R"))
+    for name in EXTRACTED_TABLES:
+        warehouse.stage({name: found[name]}, present, "R")
+
+    assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == present
+    assert warehouse.mart_row_counts()["papers"] == 12  # version 1, whole
+    assert published_offsets_spell_their_mentions(warehouse)
+
+
+def test_entities_extracted_before_a_new_file_was_parsed_are_not_published(folder, tmp_path):
+    # A run of the extraction step alone reads a new file before another run has staged its
+    # parsed rows, and stages its extraction of nothing after them.
+    warehouse = Warehouse(tmp_path / "digests.duckdb")
+    load(warehouse, folder)
+    shutil.copy(HF_PAGE_SEED, folder / HF_PAGE_SEED.name)
+    present = [str(file.path) for file in find_digest_files([folder])]
+    new = [str(folder / HF_PAGE_SEED.name)]
+    nothing = extract_entity_tables(*extraction_step(warehouse, new, "U"))
+    tables = per_file_tables(find_digest_files([folder / HF_PAGE_SEED.name]), [str(folder)])
+    for name in ("files", *PARSED_TABLES):
+        warehouse.stage({name: tables[name]}, new, "S")
+    for name in EXTRACTED_TABLES:
+        warehouse.stage({name: nothing[name]}, new, "U")
+
+    assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == new
+    assert warehouse.mart_row_counts()["digests"] == 1  # the first file alone
+    found = extract_entity_tables(*extraction_step(warehouse, new, "S"))
+    for name in EXTRACTED_TABLES:
+        warehouse.stage({name: found[name]}, new, "S")
+    assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == []
+    assert warehouse.mart_row_counts()["digests"] == 2
+    assert published_offsets_spell_their_mentions(warehouse)
+
+
 def test_a_parse_step_that_staged_some_of_its_tables_is_not_published_with_the_rest(
     folder, tmp_path, clean_counts
 ):

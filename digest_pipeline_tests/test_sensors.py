@@ -20,9 +20,12 @@ from digest_pipeline.assets import DIGEST_FILES
 from digest_pipeline.assets.marts import MART_KEYS
 from digest_pipeline.definitions import INGEST_JOB, build_definitions
 from digest_pipeline.resources import DigestInput, WarehouseResource
+from digest_pipeline.schemas import PARSED_TABLES
 from digest_pipeline.sensors import digest_folder_sensor
+from digest_pipeline.sources import find_digest_files
+from digest_pipeline.storage import Warehouse
 from digest_pipeline.watching import FolderState
-from digest_pipeline_tests.conftest import ARXIV_SAMPLE, MARKDOWN_SEED
+from digest_pipeline_tests.conftest import ARXIV_SAMPLE, MARKDOWN_SEED, per_file_tables
 
 
 class Watcher:
@@ -361,3 +364,26 @@ def test_a_single_file_given_as_the_input_is_watched_too(folder):
     assert isinstance(watcher.settle(), RunRequest)
     shutil.copy(ARXIV_SAMPLE, single)
     assert watcher.settle().tags["digest_pipeline/changes"] == "0 new, 1 changed, 0 removed"
+
+
+def test_files_left_waiting_by_other_runs_are_asked_for_again_once_no_run_is_going(folder):
+    # Two runs that overlapped on a file (or one that died between its steps) leave its new rows
+    # waiting in the working file, and every run finished: nothing else would ingest it again.
+    watcher = Watcher(folder)
+    shutil.copy(MARKDOWN_SEED, folder / "a.txt")
+    request = watcher.settle()
+    create_run_for_test(
+        watcher.instance, status=DagsterRunStatus.SUCCESS, tags={"dagster/run_key": request.run_key}
+    )
+    (file,) = find_digest_files([folder])
+    tables = per_file_tables([file], [str(folder)])
+    Warehouse(Path(watcher.warehouse.database)).stage(
+        {name: tables[name] for name in ("files", *PARSED_TABLES)}, [str(file.path)], "a run"
+    )
+    going = create_run_for_test(watcher.instance, status=DagsterRunStatus.STARTED)
+    assert isinstance(watcher.tick(), SkipReason)  # the run going may still stage them
+    watcher.instance.delete_run(going.run_id)
+    again = watcher.tick()
+    assert isinstance(again, RunRequest) and again.run_key.startswith("pending:")
+    assert again.partition_key == str(file.path)
+    assert isinstance(watcher.tick(), SkipReason)  # asked for once per waiting state

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from digest_pipeline.schemas import MART_TABLES, validation_failures
-from digest_pipeline.storage import Warehouse
+from digest_pipeline.storage import StagingLost, Warehouse
 from digest_pipeline_tests.conftest import ARXIV_SAMPLE, HF_PAGE_SEED, MARKDOWN_SEED, load
 
 
@@ -149,6 +149,10 @@ def test_staging_from_an_older_pipeline_is_rebuilt(folder, tmp_path):
     load(warehouse, folder)
     with duckdb.connect(str(warehouse.work_path)) as db:
         db.execute("ALTER TABLE staging.digests DROP COLUMN parsed_with")
+    # A step that reads first (a re-executed extraction step) is told, and the loss recorded.
+    with pytest.raises(StagingLost, match="made by an older pipeline"):
+        warehouse.read_staging("paper_sections", reader="a run")
+    assert "older pipeline" in warehouse.restage_path.read_text(encoding="utf-8")
     summary = load(warehouse, folder)
     assert summary.changed_files == 3
     assert warehouse.mart_row_counts()["papers"] == 14 + 89 + 12
