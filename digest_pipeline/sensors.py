@@ -22,6 +22,7 @@ from digest_pipeline.assets import DIGEST_FILES
 from digest_pipeline.assets.marts import MART_KEYS, warehouse_marts
 from digest_pipeline.assets.outcomes import only_files_failed
 from digest_pipeline.resources import DigestInput, WarehouseResource
+from digest_pipeline.sources import covers
 from digest_pipeline.watching import FolderState, Seen, observe, partition_ranges, run_key
 
 INGEST_JOB = "ingest_digests"
@@ -129,7 +130,7 @@ def digest_folder_sensor(
             ],
             cursor=state.to_cursor(),
         )
-    if requests := pending_requests(context, store, state):
+    if requests := pending_requests(context, store, state, digest_input.paths):
         return SensorResult(run_requests=requests, cursor=state.to_cursor())
     return SensorResult(
         skip_reason=SkipReason(
@@ -141,34 +142,59 @@ def digest_folder_sensor(
     )
 
 
-IN_PROGRESS = [
+IN_PROGRESS = {
     DagsterRunStatus.QUEUED,
     DagsterRunStatus.NOT_STARTED,
     DagsterRunStatus.STARTING,
     DagsterRunStatus.STARTED,
-]
+    DagsterRunStatus.CANCELING,
+}
 
 
-def pending_requests(context: SensorEvaluationContext, store, state: FolderState) -> list[RunRequest]:
-    """Runs for the files whose new rows were left waiting, once no run is going (two runs that
-    overlapped on a file, or one that died midway, leave them for a run of their own); asked for
-    once per waiting state, and at most MAX_RETRIES times in a row."""
-    if context.instance.get_runs(filters=RunsFilter(statuses=IN_PROGRESS), limit=1):
-        return []  # a run going may still be staging them
+def pending_requests(
+    context: SensorEvaluationContext, store, state: FolderState, inputs: list[str]
+) -> list[RunRequest]:
+    """Runs for the watched files whose new rows were left waiting (runs that overlapped on them,
+    or died midway): a file is asked for once none of the runs that staged its waiting rows is
+    still going, once per waiting state, and at most MAX_RETRIES times in a row."""
     waiting = store.pending_files()
-    if not waiting:
-        state.pending_key, state.pending_requests = None, 0
-        return []
-    key = "pending:" + hashlib.sha256(repr(waiting).encode()).hexdigest()[:16]
+    if waiting is None:
+        return []  # could not look: the state stays as it was
     known = context.instance.get_dynamic_partitions(DIGEST_FILES.name)
-    ranges = partition_ranges(known, {path for path, _ in waiting})
-    if key == state.pending_key or state.pending_requests >= MAX_RETRIES or not ranges:
+    generations: dict[str, set[str]] = {}
+    for path, generation in waiting:
+        if path in set(known) and covers(inputs, Path(path)):
+            generations.setdefault(path, set()).add(generation)
+    # What was asked for each file: [times in a row, its waiting state then]; a file no longer
+    # waiting is forgotten.
+    state.pending = {path: asked for path, asked in state.pending.items() if path in generations}
+    due = {
+        path: ",".join(sorted(runs))
+        for path, runs in generations.items()
+        if state.pending.get(path, [0, None])[1] != ",".join(sorted(runs))
+        and state.pending.get(path, [0, None])[0] < MAX_RETRIES
+        and not any(run_going(context, run) for run in runs)
+    }
+    if not due:
         return []
-    files = len({path for path, _ in waiting})
-    context.log.warning(f"{files} file(s) left waiting by runs that overlapped or died: ingesting them again")
-    state.pending_key, state.pending_requests = key, state.pending_requests + 1
+    context.log.warning(
+        f"{len(due)} file(s) left waiting by runs that overlapped or died: ingesting them again"
+    )
+    for path, runs in due.items():
+        state.pending[path] = [state.pending.get(path, [0, None])[0] + 1, runs]
+    key = "pending:" + hashlib.sha256(repr(sorted(due.items())).encode()).hexdigest()[:16]
     tags = {CHANGES_TAG: "files left waiting by other runs"}
-    return [partitions_request(f"{key}:{number}", list(span), tags) for number, span in enumerate(ranges)]
+    return [
+        partitions_request(f"{key}:{number}", list(span), tags)
+        for number, span in enumerate(partition_ranges(known, set(due)))
+    ]
+
+
+def run_going(context: SensorEvaluationContext, run_id: str) -> bool:
+    """Whether the run that staged rows (their generation) may still stage more; a generation that
+    names no run here (a `digest-pipeline ingest` without DAGSTER_HOME) is taken as finished."""
+    run = context.instance.get_run_by_id(run_id)
+    return run is not None and run.status in IN_PROGRESS
 
 
 def retry_scope(context: SensorEvaluationContext, key: str) -> str | None:

@@ -165,9 +165,10 @@ class Warehouse:
             return {}  # every file is staged again
         return {path: (digest, parsed_with) for path, digest, parsed_with in rows}
 
-    def pending_files(self) -> list[tuple[str, str]]:
+    def pending_files(self) -> list[tuple[str, str]] | None:
         """The files whose staged rows wait in `pending` (see `stage`), with each generation
-        waiting: none once every run has finished, unless runs overlapped on a file or died."""
+        waiting: none once every run has finished, unless runs overlapped on a file or died.
+        None when the working file cannot be read now (held by a run, or broken)."""
         if not self.work_path.exists():
             return []
         # Not through `connect`: a look must neither wait for a run holding the file nor set a
@@ -180,7 +181,7 @@ class Warehouse:
                     "SELECT DISTINCT file_path, generation FROM pending.staged ORDER BY ALL"
                 ).fetchall()
         except duckdb.Error:
-            return []
+            return None
 
     def work_file_identity(self) -> list[int] | None:
         """The working file's device and inode, or None without one: a file that was set aside
@@ -338,14 +339,16 @@ class Warehouse:
             )
         name = _staging_name(name)
         with self.connect(path=self.work_path) as db:
-            if _staging_columns(db) != STAGING_COLUMNS:
-                self.mark_staging_lost(
-                    f"the staging tables in {self.work_path} were made by an older pipeline"
-                )
+            existing = _staging_columns(db)
+        if existing != STAGING_COLUMNS:
+            with self.writer_turn(), self._staging():
+                pass  # records the loss of tables an older pipeline made, once, and makes them anew
+            if existing:
                 raise StagingLost(
                     f"the staging tables in {self.work_path} were made by an older pipeline; stage the "
                     "digest files again (the folder sensor asks for every file, or run `digest-pipeline ingest`)"
                 )
+        with self.connect(path=self.work_path) as db:
             _register_paths(db, "wanted", file_paths or [])
             wanted = "" if file_paths is None else " AND file_path IN (SELECT file_path FROM wanted)"
             if reader is not None:

@@ -39,10 +39,9 @@ class FolderState:
     work_file: list[int] | None = None
     # The record of lost staging rows when last looked at (`Warehouse.staging_lost`).
     staging_lost: list[int] | None = None
-    # The files left waiting in the working file (`Warehouse.pending_files`) last asked for
-    # again, and how often in a row.
-    pending_key: str | None = None
-    pending_requests: int = 0
+    # Files left waiting in the working file (`Warehouse.pending_files`) asked for again:
+    # path -> [times in a row, the waiting state asked for].
+    pending: dict[str, list] = field(default_factory=dict)
 
     def to_cursor(self) -> str:
         return json.dumps(
@@ -53,8 +52,7 @@ class FolderState:
                 "retries": self.retries,
                 "work_file": self.work_file,
                 "staging_lost": self.staging_lost,
-                "pending_key": self.pending_key,
-                "pending_requests": self.pending_requests,
+                "pending": self.pending,
                 "ingested": {path: [s.size, s.mtime_ns, s.sha256] for path, s in self.ingested.items()},
                 "settling": {path: [s.size, s.mtime_ns] for path, s in self.settling.items()},
             },
@@ -76,8 +74,7 @@ class FolderState:
             retries=data.get("retries", 0),
             work_file=data.get("work_file"),
             staging_lost=data.get("staging_lost"),
-            pending_key=data.get("pending_key"),
-            pending_requests=data.get("pending_requests", 0),
+            pending=data.get("pending", {}),
         )
 
 

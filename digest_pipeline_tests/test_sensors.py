@@ -377,13 +377,36 @@ def test_files_left_waiting_by_other_runs_are_asked_for_again_once_no_run_is_goi
     )
     (file,) = find_digest_files([folder])
     tables = per_file_tables([file], [str(folder)])
+    staging = create_run_for_test(watcher.instance, status=DagsterRunStatus.STARTED)
     Warehouse(Path(watcher.warehouse.database)).stage(
-        {name: tables[name] for name in ("files", *PARSED_TABLES)}, [str(file.path)], "a run"
+        {name: tables[name] for name in ("files", *PARSED_TABLES)}, [str(file.path)], staging.run_id
     )
-    going = create_run_for_test(watcher.instance, status=DagsterRunStatus.STARTED)
-    assert isinstance(watcher.tick(), SkipReason)  # the run going may still stage them
-    watcher.instance.delete_run(going.run_id)
+    create_run_for_test(watcher.instance, status=DagsterRunStatus.STARTED)  # another job's, say
+    assert isinstance(watcher.tick(), SkipReason)  # the run that staged them may stage more
+    watcher.instance.delete_run(staging.run_id)
     again = watcher.tick()
     assert isinstance(again, RunRequest) and again.run_key.startswith("pending:")
     assert again.partition_key == str(file.path)
     assert isinstance(watcher.tick(), SkipReason)  # asked for once per waiting state
+
+
+def test_a_file_that_keeps_waiting_is_asked_for_three_times_without_holding_others_back(folder):
+    watcher = Watcher(folder)
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(MARKDOWN_SEED, folder / name)
+    watcher.settle()
+    warehouse = Warehouse(Path(watcher.warehouse.database))
+    files = {file.path.name: file for file in find_digest_files([folder])}
+
+    def left_waiting(name: str, run: str) -> None:
+        tables = per_file_tables([files[name]], [str(folder)])
+        warehouse.stage({"digests": tables["digests"]}, [str(files[name].path)], run)
+
+    asked = []
+    for attempt in range(4):  # b's runs keep dying midway
+        left_waiting("b.txt", f"run-{attempt}")
+        watcher.tick()
+        asked.append([request.partition_key for request in watcher.requests])
+    assert asked == [[str(files["b.txt"].path)]] * 3 + [[]]
+    left_waiting("a.txt", "run-a")
+    assert watcher.tick().partition_key == str(files["a.txt"].path)
