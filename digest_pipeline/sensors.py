@@ -57,8 +57,8 @@ def partitions_request(run_key: str, partitions: list[str] | None, tags: dict[st
     "partition and its rows. Files still being written wait until their size and time stop changing. "
     "Every file is ingested again when the staging rows in the pipeline's working file were lost "
     "(the file set aside as broken, removed, or made by an older pipeline). Files whose new rows "
-    "were left waiting (runs that overlapped on them, or died midway) are ingested again once no "
-    "run is going.",
+    "were left waiting (runs that overlapped on them, or died midway) are ingested again once the "
+    "runs that staged those rows have finished.",
 )
 def digest_folder_sensor(
     context: SensorEvaluationContext, digest_input: DigestInput, warehouse: WarehouseResource
@@ -161,27 +161,30 @@ def pending_requests(
     if waiting is None:
         return []  # could not look: the state stays as it was
     known = context.instance.get_dynamic_partitions(DIGEST_FILES.name)
-    generations: dict[str, set[str]] = {}
+    partitions = set(known)
+    runs_of: dict[str, set[str]] = {}
     for path, generation in waiting:
-        if path in set(known) and covers(inputs, Path(path)):
-            generations.setdefault(path, set()).add(generation)
+        if path in partitions and covers(inputs, Path(path)):
+            runs_of.setdefault(path, set()).add(generation)
     # What was asked for each file: [times in a row, its waiting state then]; a file no longer
     # waiting is forgotten.
-    state.pending = {path: asked for path, asked in state.pending.items() if path in generations}
-    due = {
-        path: ",".join(sorted(runs))
-        for path, runs in generations.items()
-        if state.pending.get(path, [0, None])[1] != ",".join(sorted(runs))
-        and state.pending.get(path, [0, None])[0] < MAX_RETRIES
-        and not any(run_going(context, run) for run in runs)
-    }
+    state.pending = {path: asked for path, asked in state.pending.items() if path in runs_of}
+    due = {}
+    for path, runs in runs_of.items():
+        times, asked_for = state.pending.get(path, [0, None])
+        waiting_state = ",".join(sorted(runs))
+        if (
+            waiting_state != asked_for
+            and times < MAX_RETRIES
+            and not any(run_going(context, run) for run in runs)
+        ):
+            due[path] = (times + 1, waiting_state)
     if not due:
         return []
     context.log.warning(
         f"{len(due)} file(s) left waiting by runs that overlapped or died: ingesting them again"
     )
-    for path, runs in due.items():
-        state.pending[path] = [state.pending.get(path, [0, None])[0] + 1, runs]
+    state.pending |= {path: list(asked) for path, asked in due.items()}
     key = "pending:" + hashlib.sha256(repr(sorted(due.items())).encode()).hexdigest()[:16]
     tags = {CHANGES_TAG: "files left waiting by other runs"}
     return [
