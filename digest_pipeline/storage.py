@@ -7,8 +7,9 @@ Two files. The pipeline writes only its working file (`.NAME.work.duckdb` beside
 the analyst file): staging tables hold each digest file's rows, replaced as a unit
 when the file's content changes. Rows staged for a file wait in the `pending` schema
 until its extracted tables are all there, and then replace its staging rows in one
-transaction: the marts never mix a file's new text with the entities of its old text. The marts are built from staging straight into a
-new file that atomically replaces the analyst file (`os.replace`). Analysts keep the
+transaction: the marts never mix a file's new text with the entities of its old text.
+The marts are built from staging straight into a new file that atomically replaces the
+analyst file (`os.replace`). Analysts keep the
 analyst file open read-only while the pipeline runs; a connection sees the marts of
 the file it opened, whole, and the next connection sees the new ones. A crash leaves the analyst
 file as it was; the next run removes the half-written new file and publishes again.
@@ -271,9 +272,10 @@ class Warehouse:
         Dagster stages each table in a step of its own, and the marts are built from staging alone:
         a file's rows wait in `pending` until they are whole and agree, then replace its staging
         rows. Whole: every extracted table from one run, and every parsed table from one run or
-        none (a parse step that died midway, or two that overlapped, leave the file pending). Agreeing: the extracted rows were made from the rows that
-        staging will hold (`read_staging` records what each run read), so rows extracted from a
-        file's old text never go out beside its new text, whichever of two runs stages last."""
+        none (a parse step that died midway, or two that overlapped, leave the file pending).
+        Agreeing: the extracted rows were made from the rows that staging will hold (`read_staging`
+        records what each run read), so rows extracted from a file's old text never go out beside
+        its new text, whichever of two runs stages last."""
         generation = generation or uuid.uuid4().hex
         with self.writer_turn(), self._staging() as db:
             db.execute("BEGIN TRANSACTION")
@@ -340,49 +342,16 @@ class Warehouse:
         name = _staging_name(name)
         with self.connect(path=self.work_path) as db:
             existing = _staging_columns(db)
-        if existing != STAGING_COLUMNS:
-            with self.writer_turn(), self._staging():
-                pass  # records the loss of tables an older pipeline made, once, and makes them anew
+            if existing == STAGING_COLUMNS:
+                return _staged_rows(db, name, file_paths, reader)
+        # None yet, or made by an older pipeline: `_staging` records that loss once and makes them anew.
+        with self.writer_turn(), self._staging() as db:
             if existing:
                 raise StagingLost(
                     f"the staging tables in {self.work_path} were made by an older pipeline; stage the "
                     "digest files again (the folder sensor asks for every file, or run `digest-pipeline ingest`)"
                 )
-        with self.connect(path=self.work_path) as db:
-            _register_paths(db, "wanted", file_paths or [])
-            wanted = "" if file_paths is None else " AND file_path IN (SELECT file_path FROM wanted)"
-            if reader is not None:
-                db.execute("BEGIN TRANSACTION")
-                db.execute(
-                    f"DELETE FROM pending.reads WHERE reader = ? AND table_name = ?{wanted}", [reader, name]
-                )
-                # A file with no rows yet is read too (as of no generation): rows staged for it
-                # later are not what this run's rows were made from.
-                files = (
-                    f"SELECT DISTINCT file_path FROM ({NEWEST_GENERATIONS})"
-                    if file_paths is None
-                    else "SELECT file_path FROM wanted"
-                )
-                db.execute(
-                    f"""
-                    INSERT INTO pending.reads
-                    SELECT ?, f.file_path, ?, n.generation, now() FROM ({files}) f
-                    LEFT JOIN ({NEWEST_GENERATIONS}) n ON n.file_path = f.file_path AND n.table_name = ?
-                    """,
-                    [reader, name, name],
-                )
-            rows = db.sql(
-                f"""
-                SELECT * FROM pending.{name} WHERE true{wanted}
-                UNION ALL BY NAME
-                SELECT * FROM staging.{name} WHERE file_path NOT IN (
-                    SELECT file_path FROM pending.staged WHERE table_name = {_literal(name)}
-                ){wanted}
-                """
-            ).pl()
-            if reader is not None:
-                db.execute("COMMIT")
-            return rows
+            return _staged_rows(db, name, file_paths, reader)
 
     def rebuild(self, roots: list[str], present: list[str] | Callable[[], list[str]]) -> Rebuilt:
         """Drop the staging rows of files under `roots` that are no longer `present`, rebuild
@@ -414,12 +383,11 @@ class Warehouse:
                     ).fetchall()
                 ]
                 _register_paths(db, "removed", removed)
-                for schema in STAGING_SCHEMAS:
-                    for name in [*STAGING_TABLES, *BOOKKEEPING]:
-                        if schema == "pending" or name not in PENDING_ONLY:
-                            db.execute(
-                                f"DELETE FROM {schema}.{name} WHERE file_path IN (SELECT file_path FROM removed)"
-                            )
+                for schema, bookkeeping in BOOKKEEPING.items():
+                    for name in [*STAGING_TABLES, *bookkeeping]:
+                        db.execute(
+                            f"DELETE FROM {schema}.{name} WHERE file_path IN (SELECT file_path FROM removed)"
+                        )
                 db.execute(f"DELETE FROM pending.reads WHERE read_at < now() - {READS_KEPT}")
                 # The marts live in the analyst file only (older versions kept a copy here).
                 db.execute("DROP SCHEMA IF EXISTS marts CASCADE")
@@ -530,38 +498,36 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# Staged rows, and rows waiting to replace them (see `Warehouse.stage`): the same tables in each.
-STAGING_SCHEMAS = ("staging", "pending")
-# Besides, in `pending`: which rows each run read, and which rows a file's pending extracted rows
-# were made from (their basis), by generation.
+# A file's table, by the generation (run) that staged it.
+BY_GENERATION = {"file_path": "VARCHAR", "table_name": "VARCHAR", "generation": "VARCHAR"}
+# Staged rows, and rows waiting to replace them (see `Warehouse.stage`): the staging tables in
+# each, and beside them the bookkeeping of each schema: which tables hold each file's rows; in
+# `pending` also which rows a file's pending extracted rows were made from (their basis), and
+# which rows each run read.
 BOOKKEEPING = {
-    "staged": {"file_path": "VARCHAR", "table_name": "VARCHAR", "generation": "VARCHAR"},
-    "basis": {"file_path": "VARCHAR", "table_name": "VARCHAR", "generation": "VARCHAR"},
-    "reads": {
-        "reader": "VARCHAR",
-        "file_path": "VARCHAR",
-        "table_name": "VARCHAR",
-        "generation": "VARCHAR",
-        "read_at": "TIMESTAMP WITH TIME ZONE",
+    "staging": {"staged": BY_GENERATION},
+    "pending": {
+        "staged": BY_GENERATION,
+        "basis": BY_GENERATION,
+        "reads": {"reader": "VARCHAR", **BY_GENERATION, "read_at": "TIMESTAMP WITH TIME ZONE"},
     },
 }
-PENDING_ONLY = ("basis", "reads")
+STAGING_SCHEMAS = tuple(BOOKKEEPING)
 # A run that read rows and never staged what it made of them (it died) leaves its reads behind.
 READS_KEPT = "INTERVAL 1 DAY"
 
 
 def _create_staging(db: duckdb.DuckDBPyConnection) -> None:
     """Create the staging tables (from the pandera models) and the bookkeeping beside them."""
-    for schema in STAGING_SCHEMAS:
+    for schema, bookkeeping in BOOKKEEPING.items():
         db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for name, model in STAGING_TABLES.items():
             db.register("template", pl.DataFrame(schema=polars_schema(model)))
             db.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{name} AS SELECT * FROM template")
             db.unregister("template")
-        for name, columns in BOOKKEEPING.items():
-            if schema == "pending" or name not in PENDING_ONLY:
-                listed = ", ".join(f"{column} {kind}" for column, kind in columns.items())
-                db.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{name} ({listed})")
+        for name, columns in bookkeeping.items():
+            listed = ", ".join(f"{column} {kind}" for column, kind in columns.items())
+            db.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{name} ({listed})")
 
 
 # Each file's newest generation of each table: its pending one, else its staging one.
@@ -572,6 +538,8 @@ NEWEST_GENERATIONS = """
         SELECT 1 FROM pending.staged p WHERE p.file_path = s.file_path AND p.table_name = s.table_name
     )
 """
+EXTRACTED_NAMES = ", ".join(map(_literal, EXTRACTED_TABLES))
+PARSED_NAMES = ", ".join(map(_literal, PARSED_TABLES))
 # The files of a `stage` call (`replaced`) whose pending rows are whole and agree (see `stage`).
 READY_FILES = f"""
     WITH whole AS (
@@ -579,16 +547,16 @@ READY_FILES = f"""
         WHERE file_path IN (SELECT file_path FROM replaced)
         GROUP BY file_path
         HAVING count(DISTINCT table_name) FILTER (
-                   WHERE table_name IN ({", ".join(map(_literal, EXTRACTED_TABLES))})
+                   WHERE table_name IN ({EXTRACTED_NAMES})
                ) = {len(EXTRACTED_TABLES)}
            AND count(DISTINCT generation) FILTER (
-                   WHERE table_name IN ({", ".join(map(_literal, EXTRACTED_TABLES))})
+                   WHERE table_name IN ({EXTRACTED_NAMES})
                ) = 1
            AND count(DISTINCT table_name) FILTER (
-                   WHERE table_name IN ({", ".join(map(_literal, PARSED_TABLES))})
+                   WHERE table_name IN ({PARSED_NAMES})
                ) IN (0, {len(PARSED_TABLES)})
            AND count(DISTINCT generation) FILTER (
-                   WHERE table_name IN ({", ".join(map(_literal, PARSED_TABLES))})
+                   WHERE table_name IN ({PARSED_NAMES})
                ) <= 1
     ),
     newest AS ({NEWEST_GENERATIONS})
@@ -610,14 +578,51 @@ COMPLETE_FILES = (
 
 STAGING_COLUMNS = {
     (schema, name, column)
-    for schema in STAGING_SCHEMAS
+    for schema, bookkeeping in BOOKKEEPING.items()
     for name, columns in {
         **{name: polars_schema(model) for name, model in STAGING_TABLES.items()},
-        **BOOKKEEPING,
+        **bookkeeping,
     }.items()
-    if schema == "pending" or name not in PENDING_ONLY
     for column in columns
 }
+
+
+def _staged_rows(
+    db: duckdb.DuckDBPyConnection, name: str, file_paths: list[str] | None, reader: str | None
+) -> pl.DataFrame:
+    """See `Warehouse.read_staging`."""
+    _register_paths(db, "wanted", file_paths or [])
+    wanted = "" if file_paths is None else " AND file_path IN (SELECT file_path FROM wanted)"
+    if reader is not None:
+        db.execute("BEGIN TRANSACTION")
+        db.execute(f"DELETE FROM pending.reads WHERE reader = ? AND table_name = ?{wanted}", [reader, name])
+        # A file with no rows yet is read too (as of no generation): rows staged for it later are
+        # not what this run's rows were made from.
+        files = (
+            f"SELECT DISTINCT file_path FROM ({NEWEST_GENERATIONS})"
+            if file_paths is None
+            else "SELECT file_path FROM wanted"
+        )
+        db.execute(
+            f"""
+            INSERT INTO pending.reads
+            SELECT ?, f.file_path, ?, n.generation, now() FROM ({files}) f
+            LEFT JOIN ({NEWEST_GENERATIONS}) n ON n.file_path = f.file_path AND n.table_name = ?
+            """,
+            [reader, name, name],
+        )
+    rows = db.sql(
+        f"""
+        SELECT * FROM pending.{name} WHERE true{wanted}
+        UNION ALL BY NAME
+        SELECT * FROM staging.{name} WHERE file_path NOT IN (
+            SELECT file_path FROM pending.staged WHERE table_name = {_literal(name)}
+        ){wanted}
+        """
+    ).pl()
+    if reader is not None:
+        db.execute("COMMIT")
+    return rows
 
 
 def _register_paths(db: duckdb.DuckDBPyConnection, name: str, paths: list[str]) -> None:
