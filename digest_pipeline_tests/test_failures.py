@@ -280,12 +280,17 @@ def test_a_changed_file_is_published_as_it_was_until_its_new_entities_are_staged
     assert warehouse.mart_row_counts() == clean_counts["one"]
 
 
+def stage_each(warehouse: Warehouse, tables: dict, names, present: list[str], run: str) -> None:
+    """Stage the named tables one call each, as the IO manager stages a step's outputs."""
+    for name in names:
+        warehouse.stage({name: tables[name]}, present, run)
+
+
 def stage_step(warehouse: Warehouse, folder: Path, names, run: str) -> tuple[list[str], dict]:
-    """One Dagster step's staging of the folder's one file, table by table, as the IO manager does."""
+    """One Dagster step's staging of the folder's one file."""
     (file,) = find_digest_files([folder])
     tables = per_file_tables([file], [str(folder)])
-    for name in names:
-        warehouse.stage({name: tables[name]}, [str(file.path)], run)
+    stage_each(warehouse, tables, names, [str(file.path)], run)
     return [str(file.path)], tables
 
 
@@ -325,15 +330,13 @@ def test_entities_extracted_from_a_text_another_run_has_since_replaced_are_not_p
     version_2 = extract_entity_tables(*extraction_step(warehouse, present, "R"))
     shutil.copy(HF_PAGE_SEED, folder / MARKDOWN_SEED.name)
     stage_step(warehouse, folder, ("files", *PARSED_TABLES), "S")
-    for name in EXTRACTED_TABLES:
-        warehouse.stage({name: version_2[name]}, present, "R")
+    stage_each(warehouse, version_2, EXTRACTED_TABLES, present, "R")
 
     assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == present
     assert warehouse.mart_row_counts()["papers"] == 12  # version 1, whole
     assert published_offsets_spell_their_mentions(warehouse)
     version_3 = extract_entity_tables(*extraction_step(warehouse, present, "S"))
-    for name in EXTRACTED_TABLES:
-        warehouse.stage({name: version_3[name]}, present, "S")
+    stage_each(warehouse, version_3, EXTRACTED_TABLES, present, "S")
     assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == []
     assert warehouse.mart_row_counts()["papers"] == 89
     assert published_offsets_spell_their_mentions(warehouse)
@@ -350,8 +353,7 @@ def test_the_tables_of_two_overlapping_parse_steps_are_not_published_together(fo
     shutil.copy(HF_PAGE_SEED, folder / MARKDOWN_SEED.name)
     stage_step(warehouse, folder, ("paper_authors", "paper_sections", "quarantine"), "S")
     found = extract_entity_tables(*extraction_step(warehouse, present, "R"))
-    for name in EXTRACTED_TABLES:
-        warehouse.stage({name: found[name]}, present, "R")
+    stage_each(warehouse, found, EXTRACTED_TABLES, present, "R")
 
     assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == present
     assert warehouse.mart_row_counts()["papers"] == 12  # version 1, whole
@@ -368,16 +370,13 @@ def test_entities_extracted_before_a_new_file_was_parsed_are_not_published(folde
     new = [str(folder / HF_PAGE_SEED.name)]
     nothing = extract_entity_tables(*extraction_step(warehouse, new, "U"))
     tables = per_file_tables(find_digest_files([folder / HF_PAGE_SEED.name]), [str(folder)])
-    for name in ("files", *PARSED_TABLES):
-        warehouse.stage({name: tables[name]}, new, "S")
-    for name in EXTRACTED_TABLES:
-        warehouse.stage({name: nothing[name]}, new, "U")
+    stage_each(warehouse, tables, ("files", *PARSED_TABLES), new, "S")
+    stage_each(warehouse, nothing, EXTRACTED_TABLES, new, "U")
 
     assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == new
     assert warehouse.mart_row_counts()["digests"] == 1  # the first file alone
     found = extract_entity_tables(*extraction_step(warehouse, new, "S"))
-    for name in EXTRACTED_TABLES:
-        warehouse.stage({name: found[name]}, new, "S")
+    stage_each(warehouse, found, EXTRACTED_TABLES, new, "S")
     assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == []
     assert warehouse.mart_row_counts()["digests"] == 2
     assert published_offsets_spell_their_mentions(warehouse)
@@ -393,8 +392,7 @@ def test_a_parse_step_that_staged_some_of_its_tables_is_not_published_with_the_r
     shutil.copy(HF_PAGE_SEED, folder / MARKDOWN_SEED.name)
     present, _ = stage_step(warehouse, folder, ("files", "digests", "paper_appearances"), "run-1")
     found = extract_entity_tables(*extraction_step(warehouse, present, "run-2"))
-    for name in EXTRACTED_TABLES:
-        warehouse.stage({name: found[name]}, present, "run-2")
+    stage_each(warehouse, found, EXTRACTED_TABLES, present, "run-2")
 
     assert warehouse.rebuild([str(folder.resolve())], present=present).waiting == present
     assert warehouse.mart_row_counts() == clean_counts["one"]
